@@ -1,0 +1,12 @@
+#pragma once
+
+#include "cli_support.h"
+
+/// Each subcommand registers itself on the root CLI::App; main() calls these in order.
+namespace sparselab::cli {
+
+void registerInfoCommand(CLI::App& app, CliContext& ctx);
+void registerInferCommand(CLI::App& app, CliContext& ctx);
+void registerDevicesCommand(CLI::App& app, CliContext& ctx);
+
+}  // namespace sparselab::cli

@@ -1,0 +1,37 @@
+#include "fpga_backend.h"
+
+#include "core/error.h"
+
+namespace sparselab {
+
+namespace {
+
+/// Stand-in listed when SparseLab was built without the XRT host code.
+class FpgaNotBuiltBackend final : public Backend {
+  public:
+    std::string name() const override { return "fpga"; }
+    std::string description() const override { return "Xilinx FPGA through XRT"; }
+    BackendStatus status() const override {
+        return {false,
+                "not built (install libxrt-dev and configure with -DSPARSELAB_WITH_FPGA=ON)"};
+    }
+    std::vector<ExecutionMode> modes() const override { return {}; }
+    bool supports(const Layer&) const override { return false; }
+    std::unique_ptr<Executor> prepare(ModelPtr, const PrepareOptions&) const override {
+        throw Error("FPGA: " + status().reason);
+    }
+};
+
+}  // namespace
+
+void addFpgaBackend(BackendRegistry& registry) {
+    registry.add(std::make_unique<FpgaNotBuiltBackend>());
+}
+
+BackendRegistry makeDefaultRegistry() {
+    BackendRegistry r = BackendRegistry::withCpuBackends();
+    addFpgaBackend(r);
+    return r;
+}
+
+}  // namespace sparselab

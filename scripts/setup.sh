@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every Debian package that SparseLab's build, app, tests and tools need.
+# Idempotent: packages already present are skipped, so a second run costs a few seconds.
+# Run as root on Debian 12 (bookworm). Set SPARSELAB_SKIP_APT=1 to skip entirely.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang-format git ccache
+  # command line and JSON output
+  libcli11-dev nlohmann-json3-dev
+  # core engine: linear algebra, ONNX protobuf classes, audio decoding, resampling, FFT
+  libeigen3-dev libonnx-dev libprotobuf-dev protobuf-compiler
+  libsndfile1-dev libsamplerate0-dev libfftw3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # desktop app: Qt 6 Widgets and QCustomPlot built for Qt 6
+  qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
+  # live microphone
+  portaudio19-dev
+  # FPGA host code (XRT native API)
+  libxrt-dev uuid-dev
+  # test and data tools: speech, audio, virtual display, virtual microphone, screenshots
+  espeak-ng sox libsox-fmt-all flite xvfb xauth pulseaudio pulseaudio-utils imagemagick
+  # independent reference models (PyTorch, ONNX, numpy)
+  python3 python3-numpy python3-onnx python3-torch libopenblas0-pthread
+)
+
+if [ "${SPARSELAB_SKIP_APT:-0}" = 1 ]; then exit 0; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run as root (or install them with apt-get) and try again" >&2
+  exit 1
+fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

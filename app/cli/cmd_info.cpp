@@ -56,12 +56,12 @@ void printTable(const Model& model, const ModelStats& stats) {
                 shapeToString(model.inputShape).c_str());
     for (size_t i = 0; i < model.metadata.labels.size(); ++i)
         std::printf("%s%s", i ? " " : "", model.metadata.labels[i].c_str());
-    std::printf("\n\n%-22s %-11s %-10s %10s %10s %7s %7s %12s %12s\n", "layer", "kind", "output",
+    std::printf("\n\n%-22s %-15s %-10s %10s %10s %7s %7s %12s %12s\n", "layer", "kind", "output",
                 "params", "nonzeros", "w.zero", "act.zero", "dense MACs", "sparse MACs");
     for (const LayerStats& s : stats.layers) {
         std::string kind(toString(s.kind));
         if (s.kind == LayerKind::KWinners) kind += " k=" + std::to_string(s.kWinners);
-        std::printf("%-22.22s %-11.11s %-10s %10lld %10lld %6.1f%% %6.1f%% %12lld %12.0f\n",
+        std::printf("%-22.22s %-15.15s %-10s %10lld %10lld %6.1f%% %6.1f%% %12lld %12.0f\n",
                     s.name.c_str(), kind.c_str(), shapeToString(s.outputShape).c_str(),
                     static_cast<long long>(s.params), static_cast<long long>(s.nonzeros),
                     100.0 * s.weightSparsity, 100.0 * (1.0 - s.outputDensity),

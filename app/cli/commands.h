@@ -8,5 +8,6 @@ namespace sparselab::cli {
 void registerInfoCommand(CLI::App& app, CliContext& ctx);
 void registerInferCommand(CLI::App& app, CliContext& ctx);
 void registerDevicesCommand(CLI::App& app, CliContext& ctx);
+void registerMakeModelCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace sparselab::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     cli::registerInfoCommand(app, ctx);
     cli::registerInferCommand(app, ctx);
     cli::registerDevicesCommand(app, ctx);
+    cli::registerMakeModelCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

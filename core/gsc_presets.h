@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model.h"
+
+namespace sparselab {
+
+/// The shape of a GSC keyword-spotting CNN (Numenta's CNN-2 family, see NUMENTA_GSC.md):
+/// conv1 5x5 -> maxpool 2 -> act -> conv2 5x5 -> maxpool 2 -> act -> flatten -> linear -> act ->
+/// linear(classes) -> LogSoftmax, where act is k-winners (k > 0) or ReLU (k = 0). BatchNorm is
+/// folded into the preceding layer. Sparsities are fractions of zero weights per output unit.
+struct GscConfig {
+    std::string name = "dense";
+    int conv1Channels = 64, conv2Channels = 64, linearUnits = 1000, classes = 12;
+    double conv1Sparsity = 0.0, conv2Sparsity = 0.0, linearSparsity = 0.0, outputSparsity = 0.0;
+    int conv1K = 0, conv2K = 0, linearK = 0;  ///< winners per sample; 0 = ReLU instead
+    float kInferenceFactor = 1.0f;
+    float boostStrength = 0.0f;
+    bool kWinnersBeforePool = false;  ///< nupic.torch order (k-winners, then max-pool)
+
+    /// "dense" (Numenta's dense CNN-2), "sparse" (nupic.torch's sparse CNN: 50/80/90 % zeros,
+    /// k = 1200/200/100), "super-sparse" (linear 1500, ~95 % zeros overall, ~10 % active).
+    /// Throws Error for any other name.
+    static GscConfig preset(std::string_view name);
+    static std::vector<std::string> presetNames();
+};
+
+/// A randomly initialised model of that shape (input 1x32x32). Each output unit gets exactly
+/// round((1 - sparsity) * fan_in) non-zero weights at random positions, as nupic.torch's
+/// SparseWeights does; k-winners layers get boost strength and random duty cycles around their
+/// target density. Deterministic for a seed. Labels default to the digits scheme when classes
+/// == 12.
+Model buildGscModel(const GscConfig& config, uint32_t seed);
+
+}  // namespace sparselab

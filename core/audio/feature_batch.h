@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "core/tensor.h"
+#include "log_mel.h"
+
+namespace sparselab {
+
+/// Supplies clip i as mono samples at the LogMel's sample rate. Called concurrently from
+/// several threads with distinct i; must be thread-safe. May throw Error.
+using ClipLoader = std::function<std::vector<float>(size_t index)>;
+
+/// Loads and computes features for clips [first, first + count) on `threads` worker threads and
+/// returns the network input batch [count, 1, nMels, frames]. The first Error thrown by a loader
+/// is rethrown after all workers stop.
+Tensor extractFeatureBatch(const LogMel& logMel, const ClipLoader& load, size_t first, size_t count,
+                           int threads);
+
+}  // namespace sparselab

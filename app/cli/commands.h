@@ -9,5 +9,6 @@ void registerInfoCommand(CLI::App& app, CliContext& ctx);
 void registerInferCommand(CLI::App& app, CliContext& ctx);
 void registerDevicesCommand(CLI::App& app, CliContext& ctx);
 void registerMakeModelCommand(CLI::App& app, CliContext& ctx);
+void registerFeaturesCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace sparselab::cli

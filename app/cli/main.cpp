@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     cli::registerInferCommand(app, ctx);
     cli::registerDevicesCommand(app, ctx);
     cli::registerMakeModelCommand(app, ctx);
+    cli::registerFeaturesCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

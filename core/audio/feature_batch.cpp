@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "audio_file.h"
+
 namespace sparselab {
 
 Tensor extractFeatureBatch(const LogMel& logMel, const ClipLoader& load, size_t first, size_t count,
@@ -37,6 +39,11 @@ Tensor extractFeatureBatch(const LogMel& logMel, const ClipLoader& load, size_t 
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
     return batch;
+}
+
+Tensor featuresFromFile(const LogMel& logMel, const std::filesystem::path& path) {
+    const AudioClip clip = readAudioFile(path, logMel.params().sampleRate);
+    return logMel.compute(clip.samples);
 }
 
 }  // namespace sparselab

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <vector>
 
@@ -18,5 +19,9 @@ using ClipLoader = std::function<std::vector<float>(size_t index)>;
 /// is rethrown after all workers stop.
 Tensor extractFeatureBatch(const LogMel& logMel, const ClipLoader& load, size_t first, size_t count,
                            int threads);
+
+/// Reads an audio file (any format readAudioFile accepts), converts it to the LogMel's rate and
+/// returns its features [1, nMels, frames]. Throws Error naming the file.
+Tensor featuresFromFile(const LogMel& logMel, const std::filesystem::path& path);
 
 }  // namespace sparselab

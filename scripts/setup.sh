@@ -22,6 +22,8 @@ PACKAGES=(
   libxrt-dev uuid-dev
   # test and data tools: speech, audio, virtual display, virtual microphone, screenshots
   espeak-ng sox libsox-fmt-all flite xvfb xauth pulseaudio pulseaudio-utils imagemagick
+  # generated speech corpus (tools/corpus): festival voices with real speakers behind them
+  festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
   # independent reference models (PyTorch, ONNX, numpy)
   python3 python3-numpy python3-onnx python3-torch libopenblas0-pthread
 )

@@ -2,6 +2,7 @@
 
 #include "cpu_dense_backend.h"
 #include "error.h"
+#include "sparse/cpu_sparse_backend.h"
 
 namespace sparselab {
 
@@ -62,6 +63,7 @@ const Backend& BackendRegistry::require(std::string_view name) const {
 BackendRegistry BackendRegistry::withCpuBackends() {
     BackendRegistry r;
     r.add(std::make_unique<CpuDenseBackend>());
+    r.add(std::make_unique<CpuSparseBackend>());
     return r;
 }
 

@@ -28,12 +28,12 @@ ModelStats computeStats(const Model& model) {
             s.sparseMacs = double(s.nonzeros) * double(outPositions) * density;
             density = 1.0;
         } else if (const auto* bn = std::get_if<BatchNormParams>(&layer.params)) {
-            s.params = static_cast<int64_t>(bn->scale.size()) * 4;
+            s.params =
+                static_cast<int64_t>(bn->scale.size()) * 2;  // scale, bias (statistics are buffers)
             density = 1.0;
         } else if (const auto* kw = std::get_if<KWinnersParams>(&layer.params)) {
             s.kUnits = KWinnersParams::selectionSize(in, kw->local);
             s.kWinners = kw->inferenceK(in);
-            s.params = static_cast<int64_t>(kw->dutyCycles.size());
             density = std::min(density, double(s.kWinners) / double(s.kUnits));
         } else if (const auto* mp = std::get_if<MaxPool2dParams>(&layer.params)) {
             density = std::min(1.0, density * mp->kernelH * mp->kernelW);

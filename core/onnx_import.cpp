@@ -300,7 +300,11 @@ void Importer::requireActivation(const onnx::NodeProto& node, int input) {
 
 void Importer::produce(const onnx::NodeProto& node, Layer layer) {
     layer.name = nodeName(node);
-    m_shape = layer.outputShape(m_shape);  // throws Error naming the layer on mismatch
+    try {
+        m_shape = layer.outputShape(m_shape);
+    } catch (const Error& e) {
+        fail(e.what());  // names the layer and the shapes; add the file
+    }
     m_model.layers.push_back(std::move(layer));
     m_activation = node.output(0);
 }

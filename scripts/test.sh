@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds everything, runs the whole ctest
+# suite, then rebuilds the headless targets with ASan+UBSan and runs their tests again.
+#   SPARSELAB_SKIP_SANITIZE=1  skips the sanitizer pass (quicker local runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash scripts/setup.sh
+
+echo "== build (Release)"
+SPARSELAB_BUILD_DIR=build bash scripts/build.sh
+echo "== ctest (Release): all labels"
+ctest --test-dir build -j2 --output-on-failure --timeout 900 --no-tests=error
+
+if [ "${SPARSELAB_SKIP_SANITIZE:-0}" != 1 ]; then
+  echo "== build (ASan+UBSan, headless targets)"
+  SPARSELAB_BUILD_DIR=build-sanitize bash scripts/build.sh -DSPARSELAB_SANITIZE=ON \
+    -DSPARSELAB_BUILD_APP=OFF -DSPARSELAB_BUILD_BENCHMARKS=OFF
+  echo "== ctest (ASan+UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-sanitize -j2 --output-on-failure --timeout 1200 --no-tests=error \
+      -LE "${SPARSELAB_SANITIZE_EXCLUDE:-fuzz|soak|e2e|mic}"
+fi
+echo "== all tests passed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,424 @@
+#include "sparse_executor.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <thread>
+
+#include "core/dense_ops.h"
+#include "core/error.h"
+#include "core/sequential_executor.h"
+
+namespace sparselab {
+
+struct SparseExecutor::Step {
+    enum class Kind { Conv, Linear, KWinners, MaxPool, Flatten, Generic };
+    Kind kind = Kind::Generic;
+    int first = 0, last = 0;
+    ExecutionMode mode = ExecutionMode::Dense;  ///< Conv/Linear: the kernel family used
+    bool pool2 = false;       ///< Conv: also computes the following 2x2 stride-2 max-pool
+    bool denseOut = true;     ///< KWinners: also write the dense output
+    bool poolDerive = false;  ///< MaxPool: derive the output's active list from the input's
+    int64_t outSize = 0;      ///< per-sample output elements
+};
+
+struct SparseExecutor::Program {
+    std::vector<Step> steps;
+};
+
+struct SparseExecutor::Workspace {
+    std::vector<float> buf[2];
+    ActiveList act[2];
+    std::vector<std::vector<float>> pin;  ///< per layer: zero-padded input of a Conv2d
+    std::vector<float> acc;
+    std::vector<std::unique_ptr<KWinnersSelector>> selectors;  ///< per layer
+    std::vector<uint32_t> mark;
+    uint32_t generation = 0;
+    Tensor tin, tout;
+};
+
+namespace {
+
+ExecutionMode effectiveMode(ExecutionMode mode, bool sparseInput) {
+    switch (mode) {
+        case ExecutionMode::SparseActivations:
+            return sparseInput ? mode : ExecutionMode::Dense;
+        case ExecutionMode::SparseSparse:
+            return sparseInput ? mode : ExecutionMode::SparseWeights;
+        default:
+            return mode;
+    }
+}
+
+bool usesActiveList(ExecutionMode mode) {
+    return mode == ExecutionMode::SparseActivations || mode == ExecutionMode::SparseSparse;
+}
+
+bool isPool2x2(const Layer& layer) {
+    if (!layer.is<MaxPool2dParams>()) return false;
+    const auto& p = layer.as<MaxPool2dParams>();
+    return p.kernelH == 2 && p.kernelW == 2 && p.strideH == 2 && p.strideW == 2 && p.padTop == 0 &&
+           p.padLeft == 0 && p.padBottom == 0 && p.padRight == 0;
+}
+
+/// Max-pool of one sample [c][h][w] -> [c][ho][wo] (padded positions never win).
+void maxPoolSample(const MaxPool2dParams& p, const Shape& in, const Shape& out, const float* s,
+                   float* d) {
+    const int64_t c = in[0], h = in[1], w = in[2], ho = out[1], wo = out[2];
+    for (int64_t plane = 0; plane < c; ++plane, s += h * w, d += ho * wo)
+        for (int64_t y = 0; y < ho; ++y)
+            for (int64_t x = 0; x < wo; ++x) {
+                float best = -std::numeric_limits<float>::infinity();
+                for (int i = 0; i < p.kernelH; ++i) {
+                    const int64_t sy = y * p.strideH + i - p.padTop;
+                    if (sy < 0 || sy >= h) continue;
+                    for (int j = 0; j < p.kernelW; ++j) {
+                        const int64_t sx = x * p.strideW + j - p.padLeft;
+                        if (sx >= 0 && sx < w) best = std::max(best, s[sy * w + sx]);
+                    }
+                }
+                d[y * wo + x] = best;
+            }
+}
+
+std::string modeKernel(ExecutionMode mode, bool blocked) {
+    switch (mode) {
+        case ExecutionMode::Dense:
+            return "dense (Eigen)";
+        case ExecutionMode::SparseWeights:
+            return "sparse weights x dense input";
+        case ExecutionMode::SparseActivations:
+            return "dense weights x active inputs";
+        case ExecutionMode::SparseSparse:
+            return std::string("sparse weights x active inputs, ") +
+                   (blocked ? "blocked" : "unstructured");
+    }
+    return "";
+}
+
+}  // namespace
+
+SparseExecutor::SparseExecutor(ModelPtr model, ExecutionMode mode, int threads,
+                               const CpuSparseOptions& options)
+    : m_model(std::move(model)), m_mode(mode), m_threads(std::max(1, threads)), m_options(options) {
+    if (options.isa.empty()) {
+        m_kernels = &sparseKernels();
+    } else {
+        m_kernels = sparseKernels(options.isa);
+        if (!m_kernels)
+            throw Error("cpu-sparse: instruction set '" + options.isa +
+                        "' is unknown or not supported by this CPU");
+    }
+    const Model& m = *m_model;
+    m_outShapes = m.layerOutputShapes();
+    m_inShapes.reserve(m.layers.size());
+    for (size_t i = 0; i < m.layers.size(); ++i)
+        m_inShapes.push_back(i == 0 ? m.inputShape : m_outShapes[i - 1]);
+    m_conv.resize(m.layers.size());
+    m_linear.resize(m.layers.size());
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+        const Layer& l = m.layers[i];
+        if (l.is<Conv2dParams>())
+            m_conv[i] = packConv(l.as<Conv2dParams>(), m_inShapes[i], options.layout,
+                                 options.autoBlockFill);
+        else if (l.is<LinearParams>())
+            m_linear[i] = packLinear(l.as<LinearParams>(), options.layout, options.autoBlockFill);
+    }
+    m_fast = compile(options.fuse, false);
+}
+
+SparseExecutor::~SparseExecutor() = default;
+
+std::unique_ptr<SparseExecutor::Program> SparseExecutor::compile(bool fuse, bool allDense) const {
+    auto prog = std::make_unique<Program>();
+    const auto& layers = m_model->layers;
+    const int count = static_cast<int>(layers.size());
+    bool sparseIn = false;  // an active list is available at this point
+    for (int i = 0; i < count; ++i) {
+        const Layer& l = layers[size_t(i)];
+        Step s;
+        s.first = s.last = i;
+        switch (l.kind()) {
+            case LayerKind::Conv2d:
+            case LayerKind::Linear:
+                s.kind = l.is<Conv2dParams>() ? Step::Kind::Conv : Step::Kind::Linear;
+                s.mode = effectiveMode(m_mode, sparseIn);
+                if (s.kind == Step::Kind::Conv && fuse && s.mode != ExecutionMode::Dense &&
+                    i + 1 < count && isPool2x2(layers[size_t(i) + 1]))
+                    s.pool2 = true, s.last = ++i;
+                sparseIn = false;
+                break;
+            case LayerKind::KWinners: {
+                s.kind = Step::Kind::KWinners;
+                int next = i + 1;
+                while (next < count && layers[size_t(next)].is<FlattenParams>()) ++next;
+                const bool consumerSparse = next < count &&
+                                            (layers[size_t(next)].is<Conv2dParams>() ||
+                                             layers[size_t(next)].is<LinearParams>()) &&
+                                            usesActiveList(effectiveMode(m_mode, true));
+                s.denseOut = allDense || !consumerSparse;
+                sparseIn = true;
+                break;
+            }
+            case LayerKind::MaxPool2d:
+                s.kind = Step::Kind::MaxPool;
+                s.poolDerive = sparseIn && isPool2x2(l);
+                sparseIn = s.poolDerive;
+                break;
+            case LayerKind::Flatten:
+                s.kind = Step::Kind::Flatten;
+                break;
+            default:
+                s.kind = Step::Kind::Generic;
+                sparseIn = false;
+                break;
+        }
+        s.outSize = numel(m_outShapes[size_t(s.last)]);
+        prog->steps.push_back(s);
+    }
+    return prog;
+}
+
+std::unique_ptr<SparseExecutor::Workspace> SparseExecutor::makeWorkspace(
+    const Program& program) const {
+    auto ws = std::make_unique<Workspace>();
+    int64_t maxSize = numel(m_model->inputShape), maxAcc = 0;
+    const size_t count = m_model->layers.size();
+    ws->pin.resize(count);
+    ws->selectors.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+        maxSize = std::max(maxSize, numel(m_outShapes[i]));
+        const Layer& l = m_model->layers[i];
+        if (l.is<Conv2dParams>()) {
+            const ConvPlan& c = m_conv[i];
+            maxSize = std::max<int64_t>(maxSize, int64_t(c.cout) * c.ho * c.wo);
+            maxAcc = std::max<int64_t>(maxAcc, int64_t(c.ho) * c.wo * c.coutPad);
+            ws->pin[i].assign(size_t(c.cin) * c.hp * c.wp + 16, 0.0f);
+        } else if (l.is<LinearParams>()) {
+            maxAcc = std::max<int64_t>(maxAcc, m_linear[i].outPad);
+        } else if (l.is<KWinnersParams>()) {
+            ws->selectors[i] =
+                std::make_unique<KWinnersSelector>(l.as<KWinnersParams>(), m_inShapes[i]);
+        } else if (l.is<MaxPool2dParams>()) {
+            ws->mark.resize(std::max<size_t>(ws->mark.size(), size_t(numel(m_outShapes[i]))), 0);
+        }
+    }
+    (void)program;
+    for (auto& b : ws->buf) b.assign(size_t(maxSize) + 16, 0.0f);
+    ws->acc.assign(size_t(maxAcc) + 16, 0.0f);
+    return ws;
+}
+
+void SparseExecutor::runSample(const Program& program, Workspace& ws, const float* input,
+                               float* output, std::vector<Tensor>* record, int64_t sample,
+                               int64_t batch) const {
+    const SparseKernelTable& k = *m_kernels;
+    int cur = 0;
+    std::memcpy(ws.buf[0].data(), input, sizeof(float) * size_t(numel(m_model->inputShape)));
+    ws.act[0].clear();
+    auto runGeneric = [&](const Layer& layer, const Shape& in, const float* src, float* dst) {
+        Shape s{1};
+        s.insert(s.end(), in.begin(), in.end());
+        ws.tin.resize(std::move(s));
+        std::memcpy(ws.tin.data(), src, sizeof(float) * size_t(ws.tin.size()));
+        dense::runLayer(layer, ws.tin, ws.tout);
+        std::memcpy(dst, ws.tout.data(), sizeof(float) * size_t(ws.tout.size()));
+    };
+    for (const Step& s : program.steps) {
+        const Layer& layer = m_model->layers[size_t(s.first)];
+        const float* src = ws.buf[cur].data();
+        float* dst = ws.buf[1 - cur].data();
+        const ActiveList& in = ws.act[cur];
+        ActiveList& outAct = ws.act[1 - cur];
+        bool swap = true;
+        switch (s.kind) {
+            case Step::Kind::Conv: {
+                const ConvPlan& plan = m_conv[size_t(s.first)];
+                outAct.clear();
+                if (s.mode == ExecutionMode::Dense) {
+                    runGeneric(layer, m_inShapes[size_t(s.first)], src, dst);
+                } else if (s.mode == ExecutionMode::SparseWeights) {
+                    float* pin = ws.pin[size_t(s.first)].data();
+                    for (int c = 0; c < plan.cin; ++c)
+                        for (int y = 0; y < plan.h; ++y)
+                            std::memcpy(pin + (size_t(c) * plan.hp + y + plan.padTop) * plan.wp +
+                                            plan.padLeft,
+                                        src + (size_t(c) * plan.h + y) * plan.w,
+                                        sizeof(float) * size_t(plan.w));
+                    k.convDenseInput(plan, pin, dst, s.pool2);
+                } else {
+                    const ScatterWeights w = s.mode == ExecutionMode::SparseActivations
+                                                 ? ScatterWeights::Dense
+                                             : plan.blocked ? ScatterWeights::Blocked
+                                                            : ScatterWeights::Unstructured;
+                    k.convScatter(plan, w, in.index.data(), in.value.data(), in.size(),
+                                  ws.acc.data());
+                    k.convFinish(plan, ws.acc.data(), dst, s.pool2);
+                }
+                break;
+            }
+            case Step::Kind::Linear: {
+                const LinearPlan& plan = m_linear[size_t(s.first)];
+                outAct.clear();
+                if (s.mode == ExecutionMode::Dense) {
+                    runGeneric(layer, m_inShapes[size_t(s.first)], src, dst);
+                    break;
+                }
+                const ScatterWeights w = s.mode == ExecutionMode::SparseActivations
+                                             ? ScatterWeights::Dense
+                                         : plan.blocked ? ScatterWeights::Blocked
+                                                        : ScatterWeights::Unstructured;
+                if (s.mode == ExecutionMode::SparseWeights)
+                    k.linearScatter(plan, w, nullptr, src, plan.in, ws.acc.data());
+                else
+                    k.linearScatter(plan, w, in.index.data(), in.value.data(), in.size(),
+                                    ws.acc.data());
+                std::memcpy(dst, ws.acc.data(), sizeof(float) * size_t(plan.out));
+                break;
+            }
+            case Step::Kind::KWinners:
+                ws.selectors[size_t(s.first)]->select(src, outAct, s.denseOut ? dst : nullptr);
+                break;
+            case Step::Kind::MaxPool: {
+                const auto& p = layer.as<MaxPool2dParams>();
+                const Shape& inShape = m_inShapes[size_t(s.first)];
+                const Shape& outShape = m_outShapes[size_t(s.first)];
+                maxPoolSample(p, inShape, outShape, src, dst);
+                outAct.clear();
+                if (s.poolDerive) {
+                    // Each input position lies in at most one 2x2 window: the pooled non-zeros
+                    // are the windows of the active inputs.
+                    const int64_t h = inShape[1], w = inShape[2], ho = outShape[1],
+                                  wo = outShape[2];
+                    if (++ws.generation == 0) {
+                        std::fill(ws.mark.begin(), ws.mark.end(), 0u);
+                        ws.generation = 1;
+                    }
+                    for (int32_t idx : in.index) {
+                        const int64_t c = idx / (h * w), r = idx % (h * w);
+                        const int64_t y = r / w / 2, x = r % w / 2;
+                        if (y >= ho || x >= wo) continue;
+                        const auto o = static_cast<int32_t>((c * ho + y) * wo + x);
+                        if (ws.mark[size_t(o)] == ws.generation) continue;
+                        ws.mark[size_t(o)] = ws.generation;
+                        if (dst[o] != 0.0f) {
+                            outAct.index.push_back(o);
+                            outAct.value.push_back(dst[o]);
+                        }
+                    }
+                }
+                break;
+            }
+            case Step::Kind::Flatten:
+                swap = false;
+                break;
+            case Step::Kind::Generic:
+                outAct.clear();
+                runGeneric(layer, m_inShapes[size_t(s.first)], src, dst);
+                break;
+        }
+        if (swap) cur = 1 - cur;
+        if (record) {
+            Tensor& r = (*record)[size_t(s.last)];
+            std::memcpy(r.data() + sample * s.outSize, ws.buf[cur].data(),
+                        sizeof(float) * size_t(s.outSize));
+        }
+    }
+    (void)batch;
+    std::memcpy(output, ws.buf[cur].data(), sizeof(float) * size_t(program.steps.back().outSize));
+}
+
+Tensor SparseExecutor::run(const Tensor& input, const ActivationTap& tap) {
+    const Tensor batch = asBatch(*m_model, input);
+    const int64_t n = batch.dim(0);
+    const Shape outSample = m_model->outputShape();
+    Shape outShape{n};
+    outShape.insert(outShape.end(), outSample.begin(), outSample.end());
+    Tensor out(outShape);
+    const int64_t inSize = numel(m_model->inputShape), outSize = numel(outSample);
+    if (m_model->layers.empty()) return batch;
+
+    if (tap) {
+        if (!m_tapped) m_tapped = compile(false, true);
+        if (!m_tapWorkspace) m_tapWorkspace = makeWorkspace(*m_tapped);
+        std::vector<Tensor> records;
+        for (const Shape& s : m_outShapes) {
+            Shape r{n};
+            r.insert(r.end(), s.begin(), s.end());
+            records.emplace_back(r);
+        }
+        for (int64_t b = 0; b < n; ++b)
+            runSample(*m_tapped, *m_tapWorkspace, batch.data() + b * inSize,
+                      out.data() + b * outSize, &records, b, n);
+        for (size_t i = 0; i < records.size(); ++i)
+            tap(LayerOutput{static_cast<int>(i), &m_model->layers[i], &records[i]});
+        return out;
+    }
+
+    const int workers = static_cast<int>(std::min<int64_t>(m_threads, n));
+    while (static_cast<int>(m_workspaces.size()) < workers)
+        m_workspaces.push_back(makeWorkspace(*m_fast));
+    auto slice = [&](int w) {
+        const int64_t begin = n * w / workers, end = n * (w + 1) / workers;
+        for (int64_t b = begin; b < end; ++b)
+            runSample(*m_fast, *m_workspaces[size_t(w)], batch.data() + b * inSize,
+                      out.data() + b * outSize, nullptr, b, n);
+    };
+    if (workers <= 1) {
+        slice(0);
+        return out;
+    }
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
+    for (int w = 1; w < workers; ++w)
+        pool.emplace_back([&, w] {
+            try {
+                slice(w);
+            } catch (...) {
+                failures[size_t(w)] = std::current_exception();
+            }
+        });
+    try {
+        slice(0);
+    } catch (...) {
+        failures[0] = std::current_exception();
+    }
+    for (auto& t : pool) t.join();
+    for (auto& f : failures)
+        if (f) std::rethrow_exception(f);
+    return out;
+}
+
+std::vector<SparseStepInfo> SparseExecutor::describe() const {
+    std::vector<SparseStepInfo> out;
+    for (const Step& s : m_fast->steps) {
+        SparseStepInfo info{s.first, s.last, {}};
+        switch (s.kind) {
+            case Step::Kind::Conv:
+                info.kernel = "conv2d " + modeKernel(s.mode, m_conv[size_t(s.first)].blocked) +
+                              (s.pool2 ? " + maxpool" : "");
+                break;
+            case Step::Kind::Linear:
+                info.kernel = "linear " + modeKernel(s.mode, m_linear[size_t(s.first)].blocked);
+                break;
+            case Step::Kind::KWinners:
+                info.kernel = std::string("kwinners radix select -> index list") +
+                              (s.denseOut ? " + dense" : "");
+                break;
+            case Step::Kind::MaxPool:
+                info.kernel = s.poolDerive ? "maxpool, index list kept" : "maxpool";
+                break;
+            case Step::Kind::Flatten:
+                info.kernel = "flatten (no copy)";
+                break;
+            case Step::Kind::Generic:
+                info.kernel = std::string(toString(m_model->layers[size_t(s.first)].kind())) +
+                              " (dense reference)";
+                break;
+        }
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+}  // namespace sparselab

@@ -1,0 +1,146 @@
+#include "sparse_formats.h"
+
+#include "core/error.h"
+
+namespace sparselab {
+
+const char* toString(SparseLayout layout) {
+    switch (layout) {
+        case SparseLayout::Auto:
+            return "auto";
+        case SparseLayout::Unstructured:
+            return "unstructured";
+        case SparseLayout::Blocked:
+            return "blocked";
+    }
+    return "unknown";
+}
+
+namespace {
+
+int roundUp(int v, int m) {
+    return (v + m - 1) / m * m;
+}
+
+bool chooseBlocked(SparseLayout layout, int64_t nonzeros, int64_t blocks, double autoFill) {
+    if (layout == SparseLayout::Blocked) return true;
+    if (layout == SparseLayout::Unstructured) return false;
+    return blocks > 0 && double(nonzeros) / double(blocks) >= autoFill;
+}
+
+}  // namespace
+
+LinearPlan packLinear(const LinearParams& p, SparseLayout layout, double autoBlockFill) {
+    LinearPlan plan;
+    plan.in = p.inFeatures();
+    plan.out = p.outFeatures();
+    plan.outPad = roundUp(plan.out, kSparseBlock);
+    plan.bias.assign(static_cast<size_t>(plan.outPad), 0.0f);
+    std::copy(p.bias.begin(), p.bias.end(), plan.bias.begin());
+    const float* w = p.weight.data();
+    const int in = plan.in, out = plan.out, nb = plan.outPad / kSparseBlock;
+
+    plan.denseT.assign(static_cast<size_t>(in) * plan.outPad, 0.0f);
+    plan.colStart.reserve(static_cast<size_t>(in) + 1);
+    plan.blockStart.reserve(static_cast<size_t>(in) + 1);
+    plan.colStart.push_back(0);
+    plan.blockStart.push_back(0);
+    for (int j = 0; j < in; ++j) {
+        for (int o = 0; o < out; ++o) {
+            const float v = w[int64_t(o) * in + j];
+            plan.denseT[size_t(j) * plan.outPad + o] = v;
+            if (v != 0.0f) {
+                plan.rowIndex.push_back(o);
+                plan.colValue.push_back(v);
+            }
+        }
+        plan.colStart.push_back(static_cast<int32_t>(plan.rowIndex.size()));
+        for (int b = 0; b < nb; ++b) {
+            const float* col = plan.denseT.data() + size_t(j) * plan.outPad + b * kSparseBlock;
+            bool any = false;
+            for (int l = 0; l < kSparseBlock; ++l) any |= col[l] != 0.0f;
+            if (!any) continue;
+            plan.blockOffset.push_back(b * kSparseBlock);
+            plan.blockWeights.insert(plan.blockWeights.end(), col, col + kSparseBlock);
+        }
+        plan.blockStart.push_back(static_cast<int32_t>(plan.blockOffset.size()));
+    }
+    plan.nonzeros = static_cast<int64_t>(plan.rowIndex.size());
+    plan.blocks = static_cast<int64_t>(plan.blockOffset.size());
+    plan.blocked = chooseBlocked(layout, plan.nonzeros, plan.blocks, autoBlockFill);
+    return plan;
+}
+
+ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
+                  double autoBlockFill) {
+    if (in.size() != 3) throw Error("packConv: Conv2d needs a CxHxW input");
+    ConvPlan c;
+    c.cin = p.inChannels();
+    c.cout = p.outChannels();
+    c.coutPad = roundUp(c.cout, kSparseBlock);
+    c.kh = p.kernelH();
+    c.kw = p.kernelW();
+    c.strideH = p.strideH;
+    c.strideW = p.strideW;
+    c.padTop = p.padTop;
+    c.padLeft = p.padLeft;
+    c.h = static_cast<int>(in[1]);
+    c.w = static_cast<int>(in[2]);
+    c.ho = (c.h + p.padTop + p.padBottom - c.kh) / c.strideH + 1;
+    c.wo = (c.w + p.padLeft + p.padRight - c.kw) / c.strideW + 1;
+    c.woPad = roundUp(c.wo, kSparseBlock);
+    // The dense-input kernel reads woPad * stride + kw columns per row, from a zero-padded copy.
+    c.hp = std::max(c.h + p.padTop + p.padBottom, (c.ho - 1) * c.strideH + c.kh);
+    c.wp = std::max(c.w + p.padLeft + p.padRight, (c.woPad - 1) * c.strideW + c.kw);
+    c.bias.assign(static_cast<size_t>(c.coutPad), 0.0f);
+    std::copy(p.bias.begin(), p.bias.end(), c.bias.begin());
+
+    const float* w = p.weight.data();
+    const int taps = c.kh * c.kw;
+    auto weightAt = [&](int o, int ch, int i, int j) {
+        return w[((int64_t(o) * c.cin + ch) * c.kh + i) * c.kw + j];
+    };
+    c.tapStart.push_back(0);
+    for (int o = 0; o < c.cout; ++o) {
+        for (int ch = 0; ch < c.cin; ++ch)
+            for (int i = 0; i < c.kh; ++i)
+                for (int j = 0; j < c.kw; ++j) {
+                    const float v = weightAt(o, ch, i, j);
+                    if (v == 0.0f) continue;
+                    c.tapOffset.push_back((ch * c.hp + i) * c.wp + j);
+                    c.tapWeight.push_back(v);
+                }
+        c.tapStart.push_back(static_cast<int32_t>(c.tapOffset.size()));
+    }
+    const int groups = c.cin * taps, nb = c.coutPad / kSparseBlock;
+    c.denseT.assign(static_cast<size_t>(groups) * c.coutPad, 0.0f);
+    c.groupStart.push_back(0);
+    c.blockStart.push_back(0);
+    for (int g = 0; g < groups; ++g) {
+        const int ch = g / taps, i = (g % taps) / c.kw, j = g % c.kw;
+        float* row = c.denseT.data() + size_t(g) * c.coutPad;
+        for (int o = 0; o < c.cout; ++o) {
+            row[o] = weightAt(o, ch, i, j);
+            if (row[o] != 0.0f) {
+                c.groupOut.push_back(o);
+                c.groupWeight.push_back(row[o]);
+            }
+        }
+        c.groupStart.push_back(static_cast<int32_t>(c.groupOut.size()));
+        for (int b = 0; b < nb; ++b) {
+            const float* blk = row + b * kSparseBlock;
+            bool any = false;
+            for (int l = 0; l < kSparseBlock; ++l) any |= blk[l] != 0.0f;
+            if (!any) continue;
+            c.blockOffset.push_back(b * kSparseBlock);
+            c.blockWeights.insert(c.blockWeights.end(), blk, blk + kSparseBlock);
+        }
+        c.blockStart.push_back(static_cast<int32_t>(c.blockOffset.size()));
+    }
+    c.nonzeros = static_cast<int64_t>(c.groupOut.size());
+    c.blocks = static_cast<int64_t>(c.blockOffset.size());
+    c.blocked = chooseBlocked(layout, c.nonzeros, c.blocks, autoBlockFill);
+    return c;
+}
+
+}  // namespace sparselab

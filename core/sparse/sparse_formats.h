@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/layer.h"
+
+namespace sparselab {
+
+/// Outputs per block in the structured layout: one AVX-512 register, two AVX2 registers.
+inline constexpr int kSparseBlock = 16;
+
+/// How non-zero weights are stored for the scatter (sparse-input) kernels.
+enum class SparseLayout {
+    Auto,          ///< blocked when blocks are well filled, unstructured otherwise
+    Unstructured,  ///< per input: (output, weight) lists; ~2 cycles per MAC
+    Blocked,       ///< per input: blocks of 16 outputs; one SIMD FMA per block
+};
+
+/// Stable names "auto", "unstructured", "blocked".
+const char* toString(SparseLayout layout);
+
+/// A Linear layer packed once at prepare time. Outputs are padded to a multiple of 16.
+struct LinearPlan {
+    int in = 0, out = 0, outPad = 0;
+    std::vector<float> bias;  ///< outPad values, zero padded
+    bool blocked = false;     ///< which scatter layout the sparse-weight kernels use
+    // Unstructured, column-major (CSC): entries of input j are [colStart[j], colStart[j+1]).
+    std::vector<int32_t> colStart, rowIndex;
+    std::vector<float> colValue;
+    // Blocked: blocks of input j are [blockStart[j], blockStart[j+1]); blockOffset = 16 * block.
+    std::vector<int32_t> blockStart, blockOffset;
+    std::vector<float> blockWeights;  ///< 16 per block
+    // Dense weights transposed, [in][outPad], for dense weights x sparse input.
+    std::vector<float> denseT;
+    int64_t nonzeros = 0, blocks = 0;
+};
+
+/// A Conv2d layer packed once at prepare time for one input shape.
+struct ConvPlan {
+    int cin = 0, cout = 0, coutPad = 0, kh = 0, kw = 0, strideH = 1, strideW = 1;
+    int padTop = 0, padLeft = 0;
+    int h = 0, w = 0;         ///< input height and width
+    int ho = 0, wo = 0;       ///< output height and width
+    int hp = 0, wp = 0;       ///< zero-padded input copy used by the dense-input kernel
+    int woPad = 0;            ///< wo rounded up to 16 (the dense-input kernel's row width)
+    std::vector<float> bias;  ///< coutPad values
+    bool blocked = false;
+    // Dense input, sparse weights: per output channel o, taps [tapStart[o], tapStart[o+1]) with
+    // offsets into the padded input (c * hp * wp + i * wp + j) and weights.
+    std::vector<int32_t> tapStart, tapOffset;
+    std::vector<float> tapWeight;
+    // Sparse input: entries grouped by (c, i, j) = group g = (c * kh + i) * kw + j.
+    std::vector<int32_t> groupStart, groupOut;  ///< unstructured: output channel
+    std::vector<float> groupWeight;
+    std::vector<int32_t> blockStart, blockOffset;  ///< blocked: 16 * block, per group
+    std::vector<float> blockWeights;
+    std::vector<float> denseT;  ///< [cin][kh][kw][coutPad]
+    int64_t nonzeros = 0, blocks = 0;
+};
+
+/// Packs a Linear layer. `layout` Auto picks blocked when the stored blocks hold on average at
+/// least `autoBlockFill` non-zeros each.
+LinearPlan packLinear(const LinearParams& p, SparseLayout layout, double autoBlockFill = 3.0);
+/// Packs a Conv2d layer for a CxHxW input.
+ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
+                  double autoBlockFill = 3.0);
+
+}  // namespace sparselab

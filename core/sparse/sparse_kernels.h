@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sparse_formats.h"
+
+namespace sparselab {
+
+/// Which weights a scatter kernel multiplies the active inputs with.
+enum class ScatterWeights { Unstructured, Blocked, Dense };
+
+/// The vectorised kernels of the cpu-sparse backend for one instruction set. The same portable
+/// source (GCC vector extensions, 16-float vectors) is compiled once per ISA; the table for the
+/// best ISA the CPU supports is chosen at run time, so the binary never requires AVX-512.
+struct SparseKernelTable {
+    const char* isa;  ///< "generic" (SSE2), "avx2" (AVX2 + FMA) or "avx512"
+
+    /// Dense input x sparse weights (per output channel tap lists). `pin` is the zero-padded
+    /// input [cin][hp][wp]. Writes [cout][ho][wo] with bias, or when `pool2` the 2x2 stride-2
+    /// max-pooled [cout][ho/2][wo/2].
+    void (*convDenseInput)(const ConvPlan& plan, const float* pin, float* out, bool pool2);
+
+    /// Sparse input (active flat indices into [cin][h][w]) scattered into the NHWC accumulator
+    /// acc [ho*wo][coutPad], which the kernel zeroes first.
+    void (*convScatter)(const ConvPlan& plan, ScatterWeights weights, const int32_t* index,
+                        const float* value, int64_t count, float* acc);
+
+    /// acc [ho*wo][coutPad] plus bias -> out [cout][ho][wo], or with `pool2` the 2x2 stride-2
+    /// max-pooled [cout][ho/2][wo/2].
+    void (*convFinish)(const ConvPlan& plan, const float* acc, float* out, bool pool2);
+
+    /// y [outPad] = bias + sum over inputs of value * column. `index` null means a dense input:
+    /// value[j] for every j < plan.in.
+    void (*linearScatter)(const LinearPlan& plan, ScatterWeights weights, const int32_t* index,
+                          const float* value, int64_t count, float* y);
+};
+
+/// The table for the best ISA this CPU supports (honouring SPARSELAB_ISA=generic|avx2|avx512
+/// when set to a supported one).
+const SparseKernelTable& sparseKernels();
+/// The table for a named ISA, or nullptr when this CPU or build cannot run it.
+const SparseKernelTable* sparseKernels(const std::string& isa);
+/// ISAs usable on this CPU, best last.
+std::vector<std::string> availableKernelIsas();
+
+}  // namespace sparselab

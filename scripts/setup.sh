@@ -16,8 +16,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # desktop app: Qt 6 Widgets and QCustomPlot built for Qt 6
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
-  # live microphone
-  portaudio19-dev
+  # live microphone (Boost.Lockfree spsc_queue: the capture ring buffer; Debian's portaudio19-dev
+  # does not ship PortAudio's pa_ringbuffer utility)
+  portaudio19-dev libboost-dev
   # FPGA host code (XRT native API)
   libxrt-dev uuid-dev
   # test and data tools: speech, audio, virtual display, virtual microphone, screenshots

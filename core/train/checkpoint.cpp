@@ -1,0 +1,70 @@
+#include "checkpoint.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace sparselab::train {
+namespace {
+
+constexpr char kMagic[] = "SPARSELAB-CHECKPOINT 1\n";
+constexpr char kEnd[] = "END\n";
+constexpr std::uintmax_t kMaxBytes = 2ull << 30;
+
+template <typename T>
+void put(std::string& out, T v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+}  // namespace
+
+void saveCheckpoint(const StateMap& state, const std::filesystem::path& path) {
+    std::string out(kMagic);
+    for (const auto& [name, values] : state) {
+        put(out, static_cast<uint32_t>(name.size()));
+        out += name;
+        put(out, static_cast<uint64_t>(values.size()));
+        out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+    }
+    put(out, uint32_t{0});
+    out += kEnd;
+    writeFileAtomically(path, out);
+}
+
+StateMap loadCheckpoint(const std::filesystem::path& path) {
+    const std::string bytes = readFileLimited(path, kMaxBytes);
+    const std::string where = "checkpoint '" + path.string() + "'";
+    if (bytes.compare(0, sizeof kMagic - 1, kMagic) != 0)
+        throw Error(where + " is not a SparseLab checkpoint");
+    size_t pos = sizeof kMagic - 1;
+    auto need = [&](size_t n) {
+        if (bytes.size() - pos < n) throw Error(where + " is truncated");
+    };
+    StateMap state;
+    for (;;) {
+        uint32_t nameLen = 0;
+        need(sizeof nameLen);
+        std::memcpy(&nameLen, bytes.data() + pos, sizeof nameLen);
+        pos += sizeof nameLen;
+        if (nameLen == 0) break;
+        need(nameLen);
+        std::string name = bytes.substr(pos, nameLen);
+        pos += nameLen;
+        uint64_t count = 0;
+        need(sizeof count);
+        std::memcpy(&count, bytes.data() + pos, sizeof count);
+        pos += sizeof count;
+        if (count > (bytes.size() - pos) / sizeof(float)) throw Error(where + " is truncated");
+        std::vector<float> values(count);
+        std::memcpy(values.data(), bytes.data() + pos, count * sizeof(float));
+        pos += count * sizeof(float);
+        state[std::move(name)] = std::move(values);
+    }
+    need(sizeof kEnd - 1);
+    if (bytes.compare(pos, sizeof kEnd - 1, kEnd) != 0) throw Error(where + " is truncated");
+    return state;
+}
+
+}  // namespace sparselab::train

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "train_layer.h"
+
+namespace sparselab::train {
+
+/// How an inference Model becomes a trainable network.
+struct NetworkOptions {
+    /// Insert BatchNorm(affine=False) after every Conv2d and every Linear except the last
+    /// (Numenta's CNN-2); it is folded back into the weights on export.
+    bool batchNorm = true;
+    /// Weights that are exactly zero in the model stay zero (fixed sparse mask per layer).
+    /// Layers without zeros are dense.
+    bool keepZeroWeights = true;
+};
+
+/// A trainable sequential network (Numenta's GSC CNN family): a chain of TrainLayers ending in
+/// logits; the final LogSoftmax is part of the loss while training and of the exported model.
+class TrainNetwork {
+  public:
+    /// Builds from a model: Conv2d/Linear/MaxPool/ReLU/Flatten/KWinners map to trainable layers
+    /// (k-winners duty cycles restart at zero); a trailing Softmax/LogSoftmax is dropped;
+    /// BatchNorm layers present in the model are not supported (loadOnnx folds them). Throws
+    /// Error for other layer kinds.
+    static TrainNetwork fromModel(const Model& model, const NetworkOptions& options = {});
+
+    TrainNetwork() = default;
+    TrainNetwork(TrainNetwork&&) = default;
+    TrainNetwork& operator=(TrainNetwork&&) = default;
+
+    /// Runs a batch [N, ...inputShape] and returns the logits [N, classes].
+    const Tensor& forward(const Tensor& input, const PassContext& ctx);
+    /// Back-propagates dLoss/dLogits of the last forward() (training pass), accumulating
+    /// parameter gradients.
+    void backward(const Tensor& gradLogits, const PassContext& ctx);
+
+    std::vector<Parameter*> parameters();
+    void zeroGradients();
+    /// Re-applies every sparse mask (after each optimiser step).
+    void applyMasks();
+    /// Keeps, in every Conv2d/Linear named in `sparsity` (layer name -> fraction of zeros), the
+    /// largest-magnitude round((1 - s) * fanIn) weights of each output unit and fixes that mask
+    /// (prune before fine-tuning).
+    void pruneByMagnitude(const std::map<std::string, double>& sparsity);
+    /// End-of-epoch hooks (k-winners boost decay).
+    void endEpoch();
+
+    /// Learnable values and buffers by name, for checkpoints.
+    StateMap state() const;
+    /// Restores state(); throws Error when a name is missing or a size differs.
+    void loadState(const StateMap& state);
+
+    /// The inference model: layers exported, BatchNorm folded into Conv2d/Linear, LogSoftmax
+    /// appended, metadata copied. The result passes Model::validate().
+    Model toModel(const ModelMetadata& metadata, const std::string& name) const;
+
+    const Shape& inputShape() const { return m_inputShape; }
+    const std::vector<TrainLayerPtr>& layers() const { return m_layers; }
+
+  private:
+    Shape m_inputShape;
+    std::vector<TrainLayerPtr> m_layers;
+    std::vector<Tensor> m_activations;  ///< output of each layer of the last forward()
+    Tensor m_gradA, m_gradB;
+};
+
+/// Mean negative log-likelihood of log_softmax(logits) for integer labels; writes
+/// dLoss/dLogits to `grad` (softmax - onehot, divided by N) and counts argmax == label in
+/// `correct`.
+double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels, Tensor& grad,
+                           int64_t* correct = nullptr);
+
+}  // namespace sparselab::train

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "feature_set.h"
+#include "optimizer.h"
+#include "train_network.h"
+
+namespace sparselab::train {
+
+/// Feature-space augmentation applied to every training sample (each with probability prob):
+/// Numenta's time shift (+-maxShiftFrames, the freed columns get the image minimum) and
+/// stretch (time axis resampled by U(1 - x, 1 + x)), plus SpecAugment-style masks.
+struct FeatureAugmentConfig {
+    bool enabled = true;
+    double prob = 0.5;
+    int maxShiftFrames = 8;
+    double maxStretch = 0.2;
+    int maxFreqMask = 4, maxTimeMask = 4;  ///< widths of one frequency and one time mask (0 = off)
+};
+
+/// Everything a training run needs besides data and network. A run is reproducible from seed.
+struct TrainConfig {
+    int epochs = 10;
+    int batchSize = 64;
+    int threads = 2;
+    uint32_t seed = 1;
+    OptimizerConfig optimizer;
+    LrSchedule schedule;
+    /// Draw each epoch's samples class-balanced (every class equally likely) instead of
+    /// shuffling the clip list; the epoch length stays the number of clips.
+    bool balanced = true;
+    FeatureAugmentConfig augment;
+    /// When not empty, the state after every epoch is written (atomically) to
+    /// checkpointDir / "checkpoint.bin".
+    std::filesystem::path checkpointDir;
+};
+
+/// Reported during training; `epochDone` marks the end-of-epoch report (with validation).
+struct TrainProgress {
+    int epoch = 0, epochs = 0;  ///< epoch is 0-based
+    int64_t batch = 0, batches = 0;
+    double loss = 0, accuracy = 0;  ///< running means over the epoch so far
+    double clipsPerSecond = 0, etaSeconds = 0;
+    float learningRate = 0;
+    bool epochDone = false;
+    double validationAccuracy = -1;  ///< end of epoch, when a validation set was given
+};
+
+/// Return false to cancel; the trainer stops after the current batch.
+using ProgressCallback = std::function<bool(const TrainProgress&)>;
+
+struct EpochStats {
+    int epoch = 0;
+    double loss = 0, accuracy = 0, validationAccuracy = -1;
+    double seconds = 0, clipsPerSecond = 0;
+    float learningRate = 0;
+};
+
+/// Runs the training loop on precomputed features: forward, softmax cross-entropy, backward,
+/// optimiser step, sparse masks re-applied; per-epoch LR schedule and k-winners boost decay.
+/// Single-threaded API (parallel inside); the network is owned.
+class Trainer {
+  public:
+    Trainer(TrainNetwork network, TrainConfig config);
+
+    /// Restores network, optimiser and epoch counter from checkpointDir/checkpoint.bin; returns
+    /// false when there is no checkpoint. Throws Error when it is corrupt or does not fit.
+    bool resume();
+    /// Trains the remaining epochs. Returns true when all epochs completed, false when
+    /// cancelled by the callback.
+    bool train(const FeatureSet& trainSet, const FeatureSet* validationSet,
+               const ProgressCallback& progress = {});
+
+    /// Accuracy of the current network (evaluation mode, clean variant 0) on a set; per-clip
+    /// predicted classes written to `predictions` when not null.
+    double evaluate(const FeatureSet& set, std::vector<int>* predictions = nullptr);
+
+    TrainNetwork& network() { return m_network; }
+    const std::vector<EpochStats>& history() const { return m_history; }
+    int nextEpoch() const { return m_nextEpoch; }
+
+  private:
+    std::vector<int64_t> epochOrder(const FeatureSet& set, uint32_t epochSeed) const;
+    void fillBatch(const FeatureSet& set, const std::vector<int64_t>& order, int64_t first,
+                   int64_t count, bool augment, uint32_t batchSeed, Tensor& batch,
+                   std::vector<int>& labels) const;
+    void saveCheckpoint() const;
+
+    TrainNetwork m_network;
+    TrainConfig m_config;
+    Optimizer m_optimizer;
+    int m_nextEpoch = 0;
+    std::vector<EpochStats> m_history;
+};
+
+/// Applies FeatureAugmentConfig to one [mels x frames] image in place.
+void augmentFeatures(float* image, int mels, int frames, const FeatureAugmentConfig& a,
+                     uint32_t seed);
+
+}  // namespace sparselab::train

@@ -1,22 +1,26 @@
-// sparselab-cli infer: run a model on log-mel features (or, with the audio front end, a WAV).
+// sparselab-cli infer: run a model on log-mel features or on an audio file.
 #include <cstdio>
 
 #include "commands.h"
+#include "core/audio/feature_batch.h"
+#include "core/audio/log_mel.h"
+#include "core/data/label_scheme.h"
+#include "core/error.h"
 
 namespace sparselab::cli {
 
 namespace {
 
 struct InferArgs {
-    std::string model, features;
+    std::string model, features, wav, labels;
     bool json = false;
     BackendOptions backend;
 };
 
-void printResult(const Model& model, const Tensor& scores, const std::string& source,
-                 const std::string& backendName, const Executor& exec, bool json) {
+void printResult(const Model& model, const std::vector<std::string>& labels, const Tensor& scores,
+                 const std::string& source, const std::string& backendName, const Executor& exec,
+                 bool json) {
     const int64_t n = scores.dim(0), classes = scores.size() / n;
-    const auto& labels = model.metadata.labels;
     Json results = Json::array();
     for (int64_t b = 0; b < n; ++b) {
         const float* row = scores.data() + b * classes;
@@ -52,23 +56,43 @@ void printResult(const Model& model, const Tensor& scores, const std::string& so
 }  // namespace
 
 void registerInferCommand(CLI::App& app, CliContext& ctx) {
-    auto* cmd = app.add_subcommand("infer", "Classify log-mel features with a model");
+    auto* cmd =
+        app.add_subcommand("infer", "Classify an audio file or log-mel features with a model");
     auto args = std::make_shared<InferArgs>();
     cmd->add_option("--model,-m", args->model, "ONNX model file")->required();
-    cmd->add_option(
-           "--features,-f", args->features,
-           "Raw little-endian float32 features, one or more samples of the model's input shape "
-           "(1x32x32: rows = mel bands low to high, columns = frames)")
-        ->required();
+    auto* features =
+        cmd->add_option("--features,-f", args->features,
+                        "Raw little-endian float32 features, one or more samples of the model's "
+                        "input shape (1x32x32: rows = mel bands low to high, columns = frames)");
+    auto* wav = cmd->add_option("--wav,-w", args->wav,
+                                "Audio file (any rate/channels/format libsndfile reads); features "
+                                "are computed with the model's parameters (Numenta's by default)");
+    features->excludes(wav);
+    cmd->add_option("--labels", args->labels,
+                    "Class names: digits, commands or w1,w2,... (default: the model's labels, "
+                    "else digits)");
     cmd->add_flag("--json", args->json,
                   "Machine-readable output: label, index, scores (model output order)");
     args->backend.addTo(*cmd);
     cmd->callback([args, &ctx] {
+        if (args->features.empty() == args->wav.empty())
+            throw Error("infer: give exactly one of --features and --wav");
         ModelPtr model = loadModel(args->model);
-        Tensor input = readFeatures(args->features, *model);
+        const std::vector<std::string> labels =
+            args->labels.empty() && !model->metadata.labels.empty()
+                ? model->metadata.labels
+                : LabelScheme::forModel(*model, args->labels).labels();
+        Tensor input;
+        if (!args->wav.empty()) {
+            const LogMel logMel(featureParamsFor(*model));
+            input = featuresFromFile(logMel, args->wav);
+        } else {
+            input = readFeatures(args->features, *model);
+        }
         auto exec = args->backend.prepare(ctx, model);
         const Tensor scores = exec->run(input);
-        printResult(*model, scores, args->features, args->backend.backend, *exec, args->json);
+        const std::string& source = args->wav.empty() ? args->features : args->wav;
+        printResult(*model, labels, scores, source, args->backend.backend, *exec, args->json);
     });
 }
 

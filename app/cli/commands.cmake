@@ -1,2 +1,9 @@
 # Audio front end and GSC data subcommands (issue 3).
-target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_features.cpp)
+target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_features.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/cmd_eval.cpp)
+# Sparse engine subcommands (issue 4).
+target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_bench.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/cmd_prune.cpp)
+# Live microphone and streaming detection (issue 7).
+target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_listen.cpp)
+target_link_libraries(sparselab-cli PRIVATE sparselab::capture)

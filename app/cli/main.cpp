@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
     cli::registerDevicesCommand(app, ctx);
     cli::registerMakeModelCommand(app, ctx);
     cli::registerFeaturesCommand(app, ctx);
+    cli::registerEvalCommand(app, ctx);
+    cli::registerBenchCommand(app, ctx);
+    cli::registerPruneCommand(app, ctx);
+    cli::registerListenCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "audio_file.h"
+#include "core/error.h"
 
 namespace sparselab {
 
@@ -39,6 +40,18 @@ Tensor extractFeatureBatch(const LogMel& logMel, const ClipLoader& load, size_t 
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
     return batch;
+}
+
+FeatureParams featureParamsFor(const Model& model) {
+    const FeatureParams p = model.metadata.features;
+    const Shape want{1, p.nMels, p.frames};
+    if (model.inputShape != want)
+        throw Error("model '" + model.name + "' takes input " + shapeToString(model.inputShape) +
+                    " but its feature parameters (" + std::to_string(p.nMels) + " mel bands x " +
+                    std::to_string(p.frames) + " frames" +
+                    (model.metadata.hasFeatureParams ? "" : ", Numenta's defaults") + ") give " +
+                    shapeToString(want));
+    return p;
 }
 
 Tensor featuresFromFile(const LogMel& logMel, const std::filesystem::path& path) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/model.h"
 #include "core/tensor.h"
 #include "log_mel.h"
 
@@ -19,6 +20,10 @@ using ClipLoader = std::function<std::vector<float>(size_t index)>;
 /// is rethrown after all workers stop.
 Tensor extractFeatureBatch(const LogMel& logMel, const ClipLoader& load, size_t first, size_t count,
                            int threads);
+
+/// The feature parameters a model expects (its metadata, Numenta's defaults when absent).
+/// Throws Error when the model's input shape is not [1, nMels, frames] for them.
+FeatureParams featureParamsFor(const Model& model);
 
 /// Reads an audio file (any format readAudioFile accepts), converts it to the LogMel's rate and
 /// returns its features [1, nMels, frames]. Throws Error naming the file.

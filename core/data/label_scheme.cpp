@@ -61,6 +61,26 @@ LabelScheme LabelScheme::parse(std::string_view text) {
     return fromWords(words);
 }
 
+LabelScheme LabelScheme::forModel(const Model& model, std::string_view override) {
+    LabelScheme s;
+    std::string origin;
+    if (!override.empty()) {
+        s = parse(override);
+        origin = "labels '" + std::string(override) + "'";
+    } else if (model.metadata.hasLabels) {
+        s = fromLabels(model.metadata.labels);
+        origin = "its stored labels";
+    } else {
+        s = digits();
+        origin = "the default digits scheme (the model stores no labels)";
+    }
+    if (s.size() != model.numClasses())
+        throw Error("model '" + model.name + "' has " + std::to_string(model.numClasses()) +
+                    " outputs but " + origin + " give " + std::to_string(s.size()) +
+                    " classes (use --labels digits|commands|w1,w2,...)");
+    return s;
+}
+
 int LabelScheme::classOf(const std::string& word) const {
     if (auto it = m_words.find(word); it != m_words.end()) return it->second;
     return m_unknown;

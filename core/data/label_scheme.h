@@ -7,6 +7,8 @@
 
 namespace sparselab {
 
+class Model;
+
 /// Maps GSC word folders to class indices. Classes are a list of labels; "unknown" takes every
 /// word not listed, "silence" takes clips cut from background noise. Either may be absent.
 class LabelScheme {
@@ -23,6 +25,10 @@ class LabelScheme {
     /// "digits", "commands" or a comma-separated word list ("cat,dog" -> cat dog unknown
     /// silence). Throws Error on an empty list or duplicates.
     static LabelScheme parse(std::string_view text);
+    /// The scheme a model's outputs use: `override` when non-empty (parsed as above), else the
+    /// model's stored labels, else Numenta's digits. Throws Error when the class count differs
+    /// from the model's outputs.
+    static LabelScheme forModel(const Model& model, std::string_view override = {});
 
     /// Class names in output order.
     const std::vector<std::string>& labels() const { return m_labels; }

@@ -292,8 +292,10 @@ QString BenchmarkPanel::exportTo(const QString& path, const QString& format) {
         QByteArray bytes;
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);
-        if (!m_chart->toPixmap(m_chart->width(), m_chart->height()).save(&buffer, "PNG"))
-            return tr("could not render the chart as PNG");
+        // A hidden panel has no useful size yet: render at least 800x450.
+        const QPixmap pixmap =
+            m_chart->toPixmap(std::max(m_chart->width(), 800), std::max(m_chart->height(), 450));
+        if (!pixmap.save(&buffer, "PNG")) return tr("could not render the chart as PNG");
         return writeExport(path, bytes.toStdString());
     }
     return tr("%1: unknown export format '%2' (use .csv, .json or .png)").arg(path, format);

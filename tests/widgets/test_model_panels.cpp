@@ -1,0 +1,195 @@
+// Model loading, the summary table, the sparsity sliders and bad-file handling.
+#include <QComboBox>
+#include <QFile>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTableWidget>
+#include <QtTest>
+
+#include "core/onnx_model.h"
+#include "main_window.h"
+#include "test_support.h"
+#include "widgets/model_controller.h"
+#include "widgets/model_sparsifier.h"
+#include "widgets/model_summary_panel.h"
+#include "widgets/sparsity_panel.h"
+
+using namespace sparselab;
+
+class TestModelPanels : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase();
+    void pruningHandComputed();
+    void kForDensityHandComputed();
+    void loadingModelFillsSummary();
+    void slidersChangeSparsityKAndMacs();
+    void badFileShowsErrorAndKeepsModel();
+
+  private:
+    QString m_modelPath;
+    ModelPtr m_model;
+};
+
+void TestModelPanels::initTestCase() {
+    m_model = test::sparseGscModel(3);
+    m_modelPath = test::scratchDir() + QStringLiteral("/panels-sparse.onnx");
+    saveOnnx(*m_model, m_modelPath.toStdString());
+}
+
+void TestModelPanels::pruningHandComputed() {
+    Tensor w({2, 4}, std::vector<float>{0.1f, -0.5f, 0.3f, -0.05f, 2.0f, 0.0f, -1.0f, 0.2f});
+    std::vector<float> bias{1.0f, 2.0f};
+    Tensor u = w;
+    // 50 % of 8 = 4 zeros; one exists, so the 3 smallest magnitudes go: -0.05, 0.1, 0.2.
+    pruneTensor(u, bias, 0.5, PruningMethod::Unstructured);
+    const std::vector<float> expected{0.0f, -0.5f, 0.3f, 0.0f, 2.0f, 0.0f, -1.0f, 0.0f};
+    QCOMPARE(std::vector<float>(u.values().begin(), u.values().end()), expected);
+    // Structured: row norms 0.3525 and 5.04, so row 0 (and its bias) goes.
+    Tensor s = w;
+    pruneTensor(s, bias, 0.5, PruningMethod::Structured);
+    const std::vector<float> expectedRows{0, 0, 0, 0, 2.0f, 0.0f, -1.0f, 0.2f};
+    QCOMPARE(std::vector<float>(s.values().begin(), s.values().end()), expectedRows);
+    QCOMPARE(bias[0], 0.0f);
+    QCOMPARE(bias[1], 2.0f);
+    // A layer already sparser than the target keeps all its non-zeros.
+    Tensor t = u;
+    pruneTensor(t, bias, 0.25, PruningMethod::Unstructured);
+    QCOMPARE(std::vector<float>(t.values().begin(), t.values().end()), expected);
+}
+
+void TestModelPanels::kForDensityHandComputed() {
+    KWinnersParams global;
+    QCOMPARE(kForDensity(global, Shape{4, 5, 5}, 0.1), 10);    // 10 % of 100 units
+    QCOMPARE(kForDensity(global, Shape{4, 5, 5}, 0.0001), 1);  // never below one winner
+    KWinnersParams local;
+    local.local = true;
+    QCOMPARE(kForDensity(local, Shape{4, 5, 5}, 0.5), 2);  // half of the 4 channels per position
+}
+
+void TestModelPanels::loadingModelFillsSummary() {
+    ModelController controller;
+    ModelSummaryPanel panel;
+    QObject::connect(&controller, &ModelController::modelChanged, &panel,
+                     [&](ModelPtr m) { panel.setModel(m, controller.sourcePath(), true); });
+    QVERIFY(controller.loadFile(m_modelPath));
+    QTableWidget* table = panel.table();
+    QCOMPARE(table->rowCount(), int(m_model->layers.size()));
+    int64_t totalNonzeros = 0;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        const Layer& layer = controller.model()->layers[size_t(r)];
+        QCOMPARE(table->item(r, 0)->text(), QString::fromStdString(layer.name));
+        if (const Tensor* w = layer.weight()) {
+            int64_t nz = 0;
+            for (float v : w->values()) nz += v != 0.0f;
+            totalNonzeros += nz;
+            QCOMPARE(table->item(r, 4)->text(), formatCount(double(nz)));
+        }
+        if (layer.is<KWinnersParams>()) QVERIFY(!table->item(r, 7)->text().isEmpty());
+    }
+    // The conv1 k-winners row of the sparse preset: k = 1200 of 64x14x14 units.
+    QVERIFY(!table->findItems(QStringLiteral("1200 / 12544"), Qt::MatchExactly).isEmpty());
+    QVERIFY2(panel.totalsText().contains(formatCount(double(totalNonzeros))),
+             qPrintable(panel.totalsText()));
+}
+
+void TestModelPanels::slidersChangeSparsityKAndMacs() {
+    ModelController controller;
+    SparsityPanel panel;
+    connect(&panel, &SparsityPanel::settingsChanged, &controller, &ModelController::setSettings);
+    connect(&controller, &ModelController::baseModelChanged, &panel, &SparsityPanel::setBaseModel);
+    connect(&controller, &ModelController::modelChanged, &panel,
+            [&](ModelPtr m) { panel.setStats(computeStats(*m)); });
+    QVERIFY(controller.loadFile(m_modelPath));
+    const ModelPtr base = controller.baseModel();
+    const QString macsBefore = panel.macsText();
+    QSignalSpy changed(&controller, &ModelController::modelChanged);
+
+    panel.weightSlider()->setValue(95);
+    QVERIFY(changed.wait(5000));
+    const ModelPtr pruned = controller.model();
+    QVERIFY(pruned != base);
+    for (const Layer& l : pruned->layers)
+        if (const Tensor* w = l.weight()) {
+            const double z = test::zeroFraction(*w);
+            QVERIFY2(
+                z >= 0.95 - 1e-3 && z <= 0.95 + 1e-3,
+                qPrintable(QStringLiteral("%1: %2").arg(QString::fromStdString(l.name)).arg(z)));
+        }
+    // The base model is untouched (same zeros as the model that was saved).
+    QCOMPARE(test::zeroFraction(*base->layers[0].weight()),
+             test::zeroFraction(*m_model->layers[0].weight()));
+    const QString macsPruned = panel.macsText();
+    QVERIFY(macsPruned != macsBefore);
+
+    // k of one k-winners layer.
+    QComboBox* target = panel.activationTarget();
+    int conv2 = -1;
+    for (int i = 0; i < target->count(); ++i)
+        if (target->itemText(i).startsWith(QLatin1String("conv2"))) conv2 = i;
+    QVERIFY(conv2 > 0);
+    target->setCurrentIndex(conv2);
+    QCOMPARE(panel.activationSlider()->maximum(), 1600);  // 64 channels x 5 x 5
+    changed.clear();
+    panel.activationSlider()->setValue(50);
+    QVERIFY(changed.wait(5000));
+    const std::string name = target->currentText().toStdString();
+    for (const Layer& l : controller.model()->layers)
+        if (l.is<KWinnersParams>()) {
+            const auto& kw = l.as<KWinnersParams>();
+            const int expected = l.name == name ? 50 : (l.name.starts_with("conv1") ? 1200 : 100);
+            QCOMPARE(int(kw.k * kw.kInferenceFactor), expected);
+        }
+    QVERIFY(panel.macsText() != macsPruned);  // fewer active inputs to linear1, fewer MACs
+
+    // Density for all layers: 1 % of units.
+    target->setCurrentIndex(0);
+    changed.clear();
+    panel.activationSlider()->setValue(1);
+    QVERIFY(changed.wait(5000));
+    const Model& m = *controller.model();
+    std::vector<Shape> inputs{m.inputShape};
+    for (const Shape& s : m.layerOutputShapes()) inputs.push_back(s);
+    for (size_t i = 0; i < m.layers.size(); ++i)
+        if (const auto* kw = std::get_if<KWinnersParams>(&m.layers[i].params))
+            QCOMPARE(kw->inferenceK(inputs[i]), int(std::lround(0.01 * double(numel(inputs[i])))));
+}
+
+void TestModelPanels::badFileShowsErrorAndKeepsModel() {
+    MainWindow window;
+    QVERIFY(window.openModel(m_modelPath));
+    const ModelPtr before = window.controller()->baseModel();
+    const QString title = window.windowTitle();
+    QCOMPARE(title, QStringLiteral("SparseLab — %1").arg(QString::fromStdString(before->name)));
+
+    const QString junk = test::scratchDir() + QStringLiteral("/broken-model.onnx");
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("this is not an ONNX model at all");
+    f.close();
+    QSignalSpy errors(&window, &MainWindow::errorShown);
+    QVERIFY(!window.openModel(junk));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(window.lastError().contains(QLatin1String("broken-model.onnx")),
+             qPrintable(window.lastError()));
+    QCOMPARE(window.controller()->baseModel(), before);
+    QCOMPARE(window.windowTitle(), title);
+
+    // A truncated real model: also refused, also keeps the model.
+    QFile good(m_modelPath);
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    const QByteArray half = good.readAll().left(int(good.size() / 2));
+    const QString truncated = test::scratchDir() + QStringLiteral("/truncated.onnx");
+    QFile t(truncated);
+    QVERIFY(t.open(QIODevice::WriteOnly));
+    t.write(half);
+    t.close();
+    QVERIFY(!window.openModel(truncated));
+    QCOMPARE(errors.count(), 2);
+    QVERIFY2(window.lastError().contains(QLatin1String("truncated.onnx")),
+             qPrintable(window.lastError()));
+    QCOMPARE(window.controller()->baseModel(), before);
+}
+
+QTEST_MAIN(TestModelPanels)
+#include "test_model_panels.moc"

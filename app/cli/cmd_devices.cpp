@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "core/capture/audio_capture.h"
 
 namespace sparselab::cli {
 
@@ -30,7 +31,27 @@ void registerDevicesCommand(CLI::App& app, CliContext& ctx) {
                             s.available ? "" : (" — unavailable: " + s.reason).c_str());
             }
         }
-        if (*json) printJson(Json{{"backends", backends}});
+        // Audio inputs (issue 7): what `listen --device` accepts, by index or name.
+        std::string audioError;
+        const std::vector<AudioDeviceInfo> inputs = listAudioInputs(&audioError);
+        Json audio = Json::array();
+        if (!*json) std::printf("\naudio inputs:\n");
+        for (const AudioDeviceInfo& d : inputs) {
+            audio.push_back({{"index", d.index},
+                             {"name", d.name},
+                             {"host_api", d.hostApi},
+                             {"channels", d.maxInputChannels},
+                             {"default_rate", d.defaultSampleRate},
+                             {"default", d.isDefault}});
+            if (!*json)
+                std::printf("  %2d%s %-28s %-6s %d ch, %.0f Hz\n", d.index, d.isDefault ? "*" : " ",
+                            d.name.c_str(), d.hostApi.c_str(), d.maxInputChannels,
+                            d.defaultSampleRate);
+        }
+        if (!*json && inputs.empty())
+            std::printf("  none%s\n", audioError.empty() ? " (no microphone or sound server)"
+                                                         : (" (" + audioError + ")").c_str());
+        if (*json) printJson(Json{{"backends", backends}, {"audio_inputs", audio}});
     });
 }
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     cli::registerMakeModelCommand(app, ctx);
     cli::registerFeaturesCommand(app, ctx);
     cli::registerEvalCommand(app, ctx);
+    cli::registerListenCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -4,6 +4,11 @@
 
 namespace sparselab {
 
+#ifdef SPARSELAB_HAVE_XRT
+/// Defined in xrt_backend.cpp.
+std::unique_ptr<Backend> makeXrtBackend(FpgaSettings settings);
+#endif
+
 namespace {
 
 /// Stand-in listed when SparseLab was built without the XRT host code.
@@ -24,8 +29,21 @@ class FpgaNotBuiltBackend final : public Backend {
 
 }  // namespace
 
-void addFpgaBackend(BackendRegistry& registry) {
+bool fpgaBackendBuilt() {
+#ifdef SPARSELAB_HAVE_XRT
+    return true;
+#else
+    return false;
+#endif
+}
+
+void addFpgaBackend(BackendRegistry& registry, FpgaSettings settings) {
+#ifdef SPARSELAB_HAVE_XRT
+    registry.add(makeXrtBackend(std::move(settings)));
+#else
+    (void)settings;
     registry.add(std::make_unique<FpgaNotBuiltBackend>());
+#endif
 }
 
 BackendRegistry makeDefaultRegistry() {

@@ -8,8 +8,9 @@
 
 The sequence is made at test time: espeak-ng speaks each word, sox trims it and joins the words
 with silence between. The test asserts that exactly these words are detected, in order, each
-after its own start and within 1 s of its end. Exit 77 (ctest SKIP) only when the model file
-is absent. Only the standard library is used.
+after its own start and within 1 s of its end. MODEL is the trained digits model; while it does
+not exist, make_word_model.py trains a small one-voice model on the same words first
+(SPARSELAB_LISTEN_TEMPLATE=1 forces that). This script itself needs only the standard library.
 """
 import json
 import os
@@ -179,12 +180,17 @@ def check_live(lines, spans):
 
 def main():
     mode, cli, model = sys.argv[1], sys.argv[2], sys.argv[3]
-    if not os.path.exists(model):
-        print(f"SKIP: {model} does not exist yet (trained model needed to recognise words)")
-        return 77
     folder = tempfile.mkdtemp(prefix=f"listen-{mode}-")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
     try:
+        if not os.path.exists(model) or os.environ.get("SPARSELAB_LISTEN_TEMPLATE") == "1":
+            # No trained GSC model (yet): train the small one-voice model of make_word_model.py
+            # on these words, so the whole audio path is still tested end to end.
+            print(f"note: {model} absent; using a word-template model trained for this test")
+            model = os.path.join(folder, "words.onnx")
+            subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(__file__),
+                                                             "make_word_model.py"), cli, model,
+                            *WORDS, "--unknown", "house", "bird", "left"], check=True)
         (test_wav if mode == "wav" else test_mic)(cli, model, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,6 +11,8 @@ void registerDevicesCommand(CLI::App& app, CliContext& ctx);
 void registerMakeModelCommand(CLI::App& app, CliContext& ctx);
 void registerFeaturesCommand(CLI::App& app, CliContext& ctx);
 void registerEvalCommand(CLI::App& app, CliContext& ctx);
+void registerBenchCommand(CLI::App& app, CliContext& ctx);
+void registerPruneCommand(CLI::App& app, CliContext& ctx);
 void registerListenCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace sparselab::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
     cli::registerMakeModelCommand(app, ctx);
     cli::registerFeaturesCommand(app, ctx);
     cli::registerEvalCommand(app, ctx);
+    cli::registerBenchCommand(app, ctx);
+    cli::registerPruneCommand(app, ctx);
     cli::registerListenCommand(app, ctx);
     try {
         app.parse(argc, argv);

@@ -41,8 +41,8 @@ void pruneUnstructured(Tensor& w, int64_t keep) {
 /// (tap, 16-output block) slots are ranked by sum of squares and the best `keep` survive.
 void pruneStructured(Tensor& w, int64_t outs, int64_t inputs, int64_t taps, double sparsity) {
     const int64_t blocks = (outs + kSparseBlock - 1) / kSparseBlock, slots = taps * blocks;
-    const auto keep = std::clamp<int64_t>(
-        std::llround((1.0 - sparsity) * double(taps * outs) / kSparseBlock), 0, slots);
+    const auto keep = std::clamp<int64_t>(std::llround((1.0 - sparsity) * double(slots)),
+                                          sparsity < 1.0 ? 1 : 0, slots);
     std::vector<double> score(static_cast<size_t>(slots));
     std::vector<int64_t> order(static_cast<size_t>(slots));
     std::vector<char> kept(static_cast<size_t>(slots));
@@ -103,7 +103,10 @@ ModelPtr pruneWeights(const Model& model, const WeightPruning& options) {
         const auto it = options.layerSparsity.find(l.name);
         if (!inScope && it == options.layerSparsity.end()) continue;
         const double s = it != options.layerSparsity.end() ? it->second : options.sparsity;
-        if (options.structured) {
+        if (s <= 0.0) continue;
+        // Fewer than two blocks per tap (e.g. 12 outputs) leave nothing to choose between:
+        // such layers are pruned unstructured.
+        if (options.structured && w->dim(0) > kSparseBlock) {
             const int64_t outs = w->dim(0), inputs = w->dim(1);
             pruneStructured(*w, outs, inputs, w->size() / (outs * inputs), s);
         } else {

@@ -19,8 +19,9 @@ struct WeightPruning {
     /// lower index). true: complementary-sparsity style blocks for the cpu-sparse blocked layout:
     /// for every input (Linear: input feature; Conv2d: input channel) keep the same number of
     /// 16-output blocks (Conv2d: (tap, 16 output channels) slots), those of largest sum of
-    /// squares; round((1 - s) * slots per input) of them. The reached sparsity differs from the
-    /// target by at most 16 weights per input.
+    /// squares; round((1 - s) * slots per input) of them, at least one. The reached sparsity
+    /// differs from the target by at most 16 weights per input. Layers with at most 16 outputs
+    /// are pruned unstructured.
     bool structured = false;
 };
 

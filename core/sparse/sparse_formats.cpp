@@ -137,6 +137,36 @@ ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
         }
         c.blockStart.push_back(static_cast<int32_t>(c.blockOffset.size()));
     }
+    // Per-channel lists for the stride-1 scatter kernels.
+    c.chanStart.push_back(0);
+    c.chanBlockStart.push_back(0);
+    for (int ch = 0; ch < c.cin; ++ch) {
+        for (int t = 0; t < taps; ++t) {
+            const int g = ch * taps + t, i = t / c.kw, j = t % c.kw;
+            const int32_t tapBase = -(i * c.wo + j) * c.coutPad;
+            for (int e = c.groupStart[size_t(g)]; e < c.groupStart[size_t(g) + 1]; ++e) {
+                c.chanTap.push_back(i << 16 | j);
+                c.chanDelta.push_back(tapBase + c.groupOut[size_t(e)]);
+                c.chanWeight.push_back(c.groupWeight[size_t(e)]);
+            }
+            for (int b = c.blockStart[size_t(g)]; b < c.blockStart[size_t(g) + 1]; ++b) {
+                c.chanBlockTap.push_back(i << 16 | j);
+                c.chanBlockDelta.push_back(tapBase + c.blockOffset[size_t(b)]);
+                const float* wb = c.blockWeights.data() + size_t(b) * kSparseBlock;
+                c.chanBlockWeights.insert(c.chanBlockWeights.end(), wb, wb + kSparseBlock);
+            }
+        }
+        c.chanStart.push_back(static_cast<int32_t>(c.chanTap.size()));
+        c.chanBlockStart.push_back(static_cast<int32_t>(c.chanBlockTap.size()));
+    }
+    if (c.cin >= 2048 || c.hp >= 1024 || c.wp >= 1024)
+        throw Error("packConv: input " + shapeToString(in) + " is too large for cpu-sparse");
+    c.decode.resize(size_t(c.cin) * c.h * c.w);
+    for (int ch = 0; ch < c.cin; ++ch)
+        for (int y = 0; y < c.h; ++y)
+            for (int x = 0; x < c.w; ++x)
+                c.decode[(size_t(ch) * c.h + y) * c.w + x] =
+                    ch << 20 | (y + c.padTop) << 10 | (x + c.padLeft);
     c.nonzeros = static_cast<int64_t>(c.groupOut.size());
     c.blocks = static_cast<int64_t>(c.blockOffset.size());
     c.blocked = chooseBlocked(layout, c.nonzeros, c.blocks, autoBlockFill);

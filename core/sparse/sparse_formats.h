@@ -56,6 +56,15 @@ struct ConvPlan {
     std::vector<int32_t> blockStart, blockOffset;  ///< blocked: 16 * block, per group
     std::vector<float> blockWeights;
     std::vector<float> denseT;  ///< [cin][kh][kw][coutPad]
+    // Stride-1 scatter lists per input channel c, entries [chanStart[c], chanStart[c+1]):
+    // tap (i, j) and the NHWC accumulator offset -(i * wo + j) * coutPad + output (unstructured:
+    // channel, blocked: 16 * block). Blocked entries own 16 weights each.
+    std::vector<int32_t> chanStart, chanTap, chanDelta;  ///< chanTap = i << 16 | j
+    std::vector<float> chanWeight;                       ///< unstructured: 1 per entry
+    std::vector<int32_t> chanBlockStart, chanBlockTap, chanBlockDelta;
+    std::vector<float> chanBlockWeights;  ///< blocked: 16 per entry
+    /// Flat input index c * h * w + y * w + x -> c << 20 | (y + padTop) << 10 | (x + padLeft).
+    std::vector<int32_t> decode;
     int64_t nonzeros = 0, blocks = 0;
 };
 

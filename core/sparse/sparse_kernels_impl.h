@@ -10,20 +10,35 @@
 namespace sparselab::SPARSELAB_KERNEL_NS {
 namespace {
 
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
+// Native vectors: 16 lanes (AVX-512), 8 (AVX2) or 4 (SSE2); a "v16" is kParts of them.
+#if defined(__AVX512F__)
+constexpr int kLanes = 16;
+#elif defined(__AVX__)
+constexpr int kLanes = 8;
+#else
+constexpr int kLanes = 4;
+#endif
+constexpr int kParts = 16 / kLanes;
+typedef float vec __attribute__((vector_size(kLanes * 4)));
+typedef float vecu __attribute__((vector_size(kLanes * 4), aligned(4), may_alias));
 
-inline v16 load(const float* p) {
-    return *reinterpret_cast<const v16u*>(p);
+inline vec loadv(const float* p) {
+    return *reinterpret_cast<const vecu*>(p);
 }
-inline void store(float* p, v16 v) {
-    *reinterpret_cast<v16u*>(p) = v;
+inline void storev(float* p, vec v) {
+    *reinterpret_cast<vecu*>(p) = v;
 }
-inline v16 splat(float s) {
-    return v16{} + s;
+inline vec splat(float s) {
+    return vec{} + s;
 }
-inline v16 vmax(v16 a, v16 b) {
+inline vec vmax(vec a, vec b) {
     return a < b ? b : a;  // std::max semantics, lane by lane
+}
+/// d[0..16) += v * w[0..16)
+inline void axpy16(float* d, vec v, const float* w) {
+#pragma GCC unroll 4
+    for (int h = 0; h < kParts; ++h)
+        storev(d + h * kLanes, loadv(d + h * kLanes) + v * loadv(w + h * kLanes));
 }
 inline float smax(float a, float b) {
     return a < b ? b : a;
@@ -35,53 +50,121 @@ inline int imin(int a, int b) {
     return a < b ? a : b;
 }
 
-/// Unstrided dense-input convolution: output rows in registers, 16 columns at a time.
-void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool pool2) {
-    const int chunks = p.woPad / 16;
+/// R output rows (stride R0 rows apart in the padded input) x C chunks of 16 columns of one
+/// output channel, all accumulators in registers: rows[r][0 .. 16 C) = bias + taps.
+template <int C, int R>
+inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, float bias,
+                         float* rows /* [R][C * 16] */) {
     const int32_t* off = p.tapOffset.data();
     const float* tw = p.tapWeight.data();
-    alignas(64) float tmp[16];
+    const size_t rowStride = size_t(p.strideH) * p.wp;
+    vec acc[R][C][kParts];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c)
+#pragma GCC unroll 4
+            for (int h = 0; h < kParts; ++h) acc[r][c][h] = splat(bias);
+    for (int t = t0; t < t1; ++t) {
+        const vec w = splat(tw[t]);
+        const float* src = base + off[t];
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+            for (int c = 0; c < C; ++c)
+#pragma GCC unroll 4
+                for (int h = 0; h < kParts; ++h)
+                    acc[r][c][h] += w * loadv(src + r * rowStride + c * 16 + h * kLanes);
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (int c = 0; c < C; ++c)
+#pragma GCC unroll 4
+            for (int h = 0; h < kParts; ++h)
+                storev(rows + (r * C + c) * 16 + h * kLanes, acc[r][c][h]);
+}
+
+/// Unstrided dense-input convolution with C chunks of 16 columns per output row.
+template <int C>
+void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2) {
+    // Enough independent accumulators to hide the FMA latency, few enough to stay in registers.
+    constexpr int R = kLanes == 16 ? (C <= 2 ? 4 : 2) : (C <= 1 ? 4 : 2);
+    alignas(64) float rows[R * C * 16];
+    const size_t rowStride = size_t(p.strideH) * p.wp;
     const int ph = p.ho / 2, pw = p.wo / 2;
     for (int o = 0; o < p.cout; ++o) {
         const int t0 = p.tapStart[size_t(o)], t1 = p.tapStart[size_t(o) + 1];
-        const v16 b = splat(p.bias[size_t(o)]);
+        const float b = p.bias[size_t(o)];
         if (!pool2) {
             float* dst = out + size_t(o) * p.ho * p.wo;
-            for (int y = 0; y < p.ho; ++y) {
-                const float* row = pin + size_t(y) * p.strideH * p.wp;
-                for (int ch = 0; ch < chunks; ++ch) {
-                    v16 a = b;
-                    const float* r = row + ch * 16;
-                    for (int t = t0; t < t1; ++t) a += splat(tw[t]) * load(r + off[t]);
-                    const int n = imin(16, p.wo - ch * 16);
-                    if (n == 16) {
-                        store(dst + y * p.wo + ch * 16, a);
-                    } else {
-                        store(tmp, a);
-                        for (int l = 0; l < n; ++l) dst[y * p.wo + ch * 16 + l] = tmp[l];
-                    }
-                }
+            int y = 0;
+            for (; y + R <= p.ho; y += R) {
+                convRowBlock<C, R>(p, pin + y * rowStride, t0, t1, b, rows);
+                for (int r = 0; r < R; ++r)
+                    std::memcpy(dst + (y + r) * p.wo, rows + r * C * 16, sizeof(float) * p.wo);
+            }
+            for (; y < p.ho; ++y) {
+                convRowBlock<C, 1>(p, pin + y * rowStride, t0, t1, b, rows);
+                std::memcpy(dst + y * p.wo, rows, sizeof(float) * p.wo);
             }
         } else {
             float* dst = out + size_t(o) * ph * pw;
-            for (int py = 0; py < ph; ++py) {
-                const float* row0 = pin + size_t(2 * py) * p.strideH * p.wp;
-                const float* row1 = row0 + size_t(p.strideH) * p.wp;
-                for (int ch = 0; ch < chunks; ++ch) {
-                    v16 a0 = b, a1 = b;
-                    const float* r0 = row0 + ch * 16;
-                    const float* r1 = row1 + ch * 16;
-                    for (int t = t0; t < t1; ++t) {
-                        const v16 w = splat(tw[t]);
-                        a0 += w * load(r0 + off[t]);
-                        a1 += w * load(r1 + off[t]);
-                    }
-                    store(tmp, vmax(a0, a1));
-                    const int n = imin(8, pw - ch * 8);
-                    for (int q = 0; q < n; ++q)
-                        dst[py * pw + ch * 8 + q] = smax(tmp[2 * q], tmp[2 * q + 1]);
-                }
+            auto poolPair = [&](const float* r0, const float* r1, float* d) {
+                for (int x = 0; x < pw; ++x)
+                    d[x] = smax(smax(r0[2 * x], r0[2 * x + 1]), smax(r1[2 * x], r1[2 * x + 1]));
+            };
+            int py = 0;
+            for (; 2 * py + R <= 2 * ph && R % 2 == 0; py += R / 2) {
+                convRowBlock<C, R>(p, pin + 2 * py * rowStride, t0, t1, b, rows);
+                for (int q = 0; q < R / 2; ++q)
+                    poolPair(rows + (2 * q) * C * 16, rows + (2 * q + 1) * C * 16,
+                             dst + (py + q) * pw);
             }
+            for (; py < ph; ++py) {
+                convRowBlock<C, 2>(p, pin + 2 * py * rowStride, t0, t1, b, rows);
+                poolPair(rows, rows + C * 16, dst + py * pw);
+            }
+        }
+    }
+}
+
+void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool pool2) {
+    switch (p.woPad / 16) {
+        case 1:
+            return convDenseInputC<1>(p, pin, out, pool2);
+        case 2:
+            return convDenseInputC<2>(p, pin, out, pool2);
+        case 3:
+            return convDenseInputC<3>(p, pin, out, pool2);
+        default:
+            break;
+    }
+    // Wide rows: one 16-column chunk at a time.
+    alignas(64) float rows[2 * 16];
+    const size_t rowStride = size_t(p.strideH) * p.wp;
+    const int ph = p.ho / 2, pw = p.wo / 2;
+    for (int o = 0; o < p.cout; ++o) {
+        const int t0 = p.tapStart[size_t(o)], t1 = p.tapStart[size_t(o) + 1];
+        const float b = p.bias[size_t(o)];
+        if (!pool2) {
+            for (int y = 0; y < p.ho; ++y)
+                for (int c = 0; c * 16 < p.wo; ++c) {
+                    convRowBlock<1, 1>(p, pin + y * rowStride + c * 16, t0, t1, b, rows);
+                    const int n = imin(16, p.wo - c * 16);
+                    std::memcpy(out + (size_t(o) * p.ho + y) * p.wo + c * 16, rows,
+                                sizeof(float) * size_t(n));
+                }
+        } else {
+            for (int py = 0; py < ph; ++py)
+                for (int c = 0; c * 8 < pw; ++c) {
+                    convRowBlock<1, 2>(p, pin + 2 * py * rowStride + c * 16, t0, t1, b, rows);
+                    const int n = imin(8, pw - c * 8);
+                    for (int q = 0; q < n; ++q)
+                        out[(size_t(o) * ph + py) * pw + c * 8 + q] =
+                            smax(smax(rows[2 * q], rows[2 * q + 1]),
+                                 smax(rows[16 + 2 * q], rows[16 + 2 * q + 1]));
+                }
         }
     }
 }
@@ -114,49 +197,92 @@ void convDenseInput(const ConvPlan& p, const float* pin, float* out, bool pool2)
     }
 }
 
-template <ScatterWeights W, bool Unit>
-void convScatterT(const ConvPlan& p, const int32_t* index, const float* value, int64_t count,
-                  float* acc) {
-    const int hw = p.h * p.w, taps = p.kh * p.kw;
-    const int sh = Unit ? 1 : p.strideH, sw = Unit ? 1 : p.strideW;
+/// Stride-1 scatter: per active input, the entries of its channel, each checked against the
+/// output bounds (oy = y' - i, ox = x' - j).
+template <ScatterWeights W>
+void convScatterUnit(const ConvPlan& p, const int32_t* index, const float* value, int64_t count,
+                     float* acc) {
+    const int32_t* decode = p.decode.data();
+    const unsigned ho = unsigned(p.ho), wo = unsigned(p.wo);
     for (int64_t a = 0; a < count; ++a) {
-        const int idx = index[a];
+        const int32_t d = decode[index[a]];
+        const int c = d >> 20, yp = (d >> 10) & 1023, xp = d & 1023;
         const float v = value[a];
-        const v16 vv = splat(v);
-        const int c = idx / hw, r = idx - c * hw;
-        const int y = r / p.w, x = r - y * p.w;
-        const int yp = y + p.padTop, xp = x + p.padLeft;
+        // Entries hold -(i * wo + j) * coutPad + output, relative to output position (y', x').
+        float* base = acc;
+        const int64_t at = int64_t(yp * p.wo + xp) * p.coutPad;
+        if constexpr (W == ScatterWeights::Blocked) {
+            const vec vv = splat(v);
+            const int e1 = p.chanBlockStart[size_t(c) + 1];
+            const int32_t* tap = p.chanBlockTap.data();
+            const int32_t* delta = p.chanBlockDelta.data();
+            const float* w = p.chanBlockWeights.data();
+            for (int e = p.chanBlockStart[size_t(c)]; e < e1; ++e) {
+                const int i = tap[e] >> 16, j = tap[e] & 0xFFFF;
+                if (unsigned(yp - i) >= ho || unsigned(xp - j) >= wo) continue;
+                axpy16(base + (at + delta[e]), vv, w + size_t(e) * 16);
+            }
+        } else if constexpr (W == ScatterWeights::Unstructured) {
+            const int e1 = p.chanStart[size_t(c) + 1];
+            const int32_t* tap = p.chanTap.data();
+            const int32_t* delta = p.chanDelta.data();
+            const float* w = p.chanWeight.data();
+            for (int e = p.chanStart[size_t(c)]; e < e1; ++e) {
+                const int i = tap[e] >> 16, j = tap[e] & 0xFFFF;
+                if (unsigned(yp - i) >= ho || unsigned(xp - j) >= wo) continue;
+                base[at + delta[e]] += v * w[e];
+            }
+        } else {
+            const vec vv = splat(v);
+            const int iLo = imax(0, yp - (p.ho - 1)), iHi = imin(p.kh - 1, yp);
+            const int jLo = imax(0, xp - (p.wo - 1)), jHi = imin(p.kw - 1, xp);
+            for (int i = iLo; i <= iHi; ++i)
+                for (int j = jLo; j <= jHi; ++j) {
+                    const float* col =
+                        p.denseT.data() + size_t((c * p.kh + i) * p.kw + j) * p.coutPad;
+                    float* dst = base + (at - int64_t(i * p.wo + j) * p.coutPad);
+                    for (int b = 0; b < p.coutPad; b += 16) axpy16(dst + b, vv, col + b);
+                }
+        }
+    }
+}
+
+/// Any stride: entries grouped by (channel, tap).
+template <ScatterWeights W>
+void convScatterStrided(const ConvPlan& p, const int32_t* index, const float* value, int64_t count,
+                        float* acc) {
+    const int32_t* decode = p.decode.data();
+    const int sh = p.strideH, sw = p.strideW;
+    for (int64_t a = 0; a < count; ++a) {
+        const int32_t d = decode[index[a]];
+        const int c = d >> 20, yp = (d >> 10) & 1023, xp = d & 1023;
+        const float v = value[a];
+        const vec vv = splat(v);
         // Output (oy, ox) receives tap (i, j) when oy * sh + i == yp and ox * sw + j == xp.
         const int iLo = imax(0, yp - (p.ho - 1) * sh), iHi = imin(p.kh - 1, yp);
         const int jLo = imax(0, xp - (p.wo - 1) * sw), jHi = imin(p.kw - 1, xp);
         for (int i = iLo; i <= iHi; ++i) {
-            if (!Unit && (yp - i) % sh) continue;
+            if ((yp - i) % sh) continue;
             const int oy = (yp - i) / sh;
-            const int gRow = (c * p.kh + i) * p.kw;
             for (int j = jLo; j <= jHi; ++j) {
-                if (!Unit && (xp - j) % sw) continue;
+                if ((xp - j) % sw) continue;
                 const int ox = (xp - j) / sw;
-                const int g = gRow + j;
+                const int g = (c * p.kh + i) * p.kw + j;
                 float* base = acc + size_t(oy * p.wo + ox) * p.coutPad;
                 if constexpr (W == ScatterWeights::Blocked) {
-                    const int b1 = p.blockStart[size_t(g) + 1];
-                    for (int b = p.blockStart[size_t(g)]; b < b1; ++b) {
-                        float* d = base + p.blockOffset[size_t(b)];
-                        store(d, load(d) + vv * load(p.blockWeights.data() + size_t(b) * 16));
-                    }
+                    for (int b = p.blockStart[size_t(g)]; b < p.blockStart[size_t(g) + 1]; ++b)
+                        axpy16(base + p.blockOffset[size_t(b)], vv,
+                               p.blockWeights.data() + size_t(b) * 16);
                 } else if constexpr (W == ScatterWeights::Unstructured) {
-                    const int e1 = p.groupStart[size_t(g) + 1];
-                    for (int e = p.groupStart[size_t(g)]; e < e1; ++e)
+                    for (int e = p.groupStart[size_t(g)]; e < p.groupStart[size_t(g) + 1]; ++e)
                         base[p.groupOut[size_t(e)]] += v * p.groupWeight[size_t(e)];
                 } else {
                     const float* col = p.denseT.data() + size_t(g) * p.coutPad;
-                    for (int b = 0; b < p.coutPad; b += 16)
-                        store(base + b, load(base + b) + vv * load(col + b));
+                    for (int b = 0; b < p.coutPad; b += 16) axpy16(base + b, vv, col + b);
                 }
             }
         }
     }
-    (void)taps;
 }
 
 void convScatter(const ConvPlan& p, ScatterWeights w, const int32_t* index, const float* value,
@@ -165,16 +291,15 @@ void convScatter(const ConvPlan& p, ScatterWeights w, const int32_t* index, cons
     const bool unit = p.strideH == 1 && p.strideW == 1;
     switch (w) {
         case ScatterWeights::Blocked:
-            return unit ? convScatterT<ScatterWeights::Blocked, true>(p, index, value, count, acc)
-                        : convScatterT<ScatterWeights::Blocked, false>(p, index, value, count, acc);
+            return unit ? convScatterUnit<ScatterWeights::Blocked>(p, index, value, count, acc)
+                        : convScatterStrided<ScatterWeights::Blocked>(p, index, value, count, acc);
         case ScatterWeights::Unstructured:
-            return unit ? convScatterT<ScatterWeights::Unstructured, true>(p, index, value, count,
-                                                                           acc)
-                        : convScatterT<ScatterWeights::Unstructured, false>(p, index, value, count,
-                                                                            acc);
+            return unit ? convScatterUnit<ScatterWeights::Unstructured>(p, index, value, count, acc)
+                        : convScatterStrided<ScatterWeights::Unstructured>(p, index, value, count,
+                                                                           acc);
         case ScatterWeights::Dense:
-            return unit ? convScatterT<ScatterWeights::Dense, true>(p, index, value, count, acc)
-                        : convScatterT<ScatterWeights::Dense, false>(p, index, value, count, acc);
+            return unit ? convScatterUnit<ScatterWeights::Dense>(p, index, value, count, acc)
+                        : convScatterStrided<ScatterWeights::Dense>(p, index, value, count, acc);
     }
 }
 
@@ -196,10 +321,13 @@ void convFinish(const ConvPlan& p, const float* acc, float* out, bool pool2) {
             const float* a10 = a00 + size_t(p.wo) * p.coutPad;
             const float* a11 = a10 + p.coutPad;
             for (int o0 = 0; o0 < p.cout; o0 += 16) {
-                const v16 b = load(p.bias.data() + o0);
-                const v16 m = vmax(vmax(load(a00 + o0) + b, load(a01 + o0) + b),
-                                   vmax(load(a10 + o0) + b, load(a11 + o0) + b));
-                store(tmp, m);
+#pragma GCC unroll 4
+                for (int h = 0; h < kParts; ++h) {
+                    const int o = o0 + h * kLanes;
+                    const vec b = loadv(p.bias.data() + o);
+                    storev(tmp + h * kLanes, vmax(vmax(loadv(a00 + o) + b, loadv(a01 + o) + b),
+                                                  vmax(loadv(a10 + o) + b, loadv(a11 + o) + b)));
+                }
                 const int n = imin(16, p.cout - o0);
                 for (int l = 0; l < n; ++l) out[size_t(o0 + l) * phw + py * pw + px] = tmp[l];
             }
@@ -209,26 +337,24 @@ void convFinish(const ConvPlan& p, const float* acc, float* out, bool pool2) {
 template <ScatterWeights W>
 void linearScatterT(const LinearPlan& p, const int32_t* index, const float* value, int64_t count,
                     float* y) {
-    for (int b = 0; b < p.outPad; b += 16) store(y + b, load(p.bias.data() + b));
+    std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
     const int64_t n = index ? count : p.in;
     for (int64_t a = 0; a < n; ++a) {
         const int j = index ? index[a] : static_cast<int>(a);
         const float v = value[a];
         if constexpr (W == ScatterWeights::Blocked) {
-            const v16 vv = splat(v);
+            const vec vv = splat(v);
             const int b1 = p.blockStart[size_t(j) + 1];
-            for (int b = p.blockStart[size_t(j)]; b < b1; ++b) {
-                float* d = y + p.blockOffset[size_t(b)];
-                store(d, load(d) + vv * load(p.blockWeights.data() + size_t(b) * 16));
-            }
+            for (int b = p.blockStart[size_t(j)]; b < b1; ++b)
+                axpy16(y + p.blockOffset[size_t(b)], vv, p.blockWeights.data() + size_t(b) * 16);
         } else if constexpr (W == ScatterWeights::Unstructured) {
             const int e1 = p.colStart[size_t(j) + 1];
             for (int e = p.colStart[size_t(j)]; e < e1; ++e)
                 y[p.rowIndex[size_t(e)]] += v * p.colValue[size_t(e)];
         } else {
-            const v16 vv = splat(v);
+            const vec vv = splat(v);
             const float* col = p.denseT.data() + size_t(j) * p.outPad;
-            for (int b = 0; b < p.outPad; b += 16) store(y + b, load(y + b) + vv * load(col + b));
+            for (int b = 0; b < p.outPad; b += 16) axpy16(y + b, vv, col + b);
         }
     }
 }

@@ -1,7 +1,7 @@
 // Magnitude pruning (unstructured and structured) and activation-sparsity changes.
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <ctime>
 #include <cmath>
 
 #include "core/error.h"
@@ -62,7 +62,11 @@ TEST(Pruning, StructuredKeepsAFixedNumberOfBestBlocksPerInput) {
         const Tensor& after = *pruned->layers[li].weight();
         const int64_t outs = after.dim(0), inputs = after.dim(1);
         const int64_t taps = after.size() / (outs * inputs), blocks = (outs + 15) / 16;
-        const int64_t keep = std::llround(0.05 * double(taps * outs) / 16.0);
+        if (blocks < 2) {  // pruned unstructured
+            EXPECT_EQ(after.size() - after.countZeros(), std::llround(0.05 * double(after.size())));
+            continue;
+        }
+        const int64_t keep = std::max<int64_t>(1, std::llround(0.05 * double(taps * blocks)));
         for (int64_t in = 0; in < inputs; ++in) {
             int64_t kept = 0;
             double minKept = INFINITY, maxDropped = 0.0;
@@ -88,7 +92,7 @@ TEST(Pruning, StructuredKeepsAFixedNumberOfBestBlocksPerInput) {
             ASSERT_GE(minKept, maxDropped) << m.layers[li].name << " input " << in;
         }
         const double sparsity = double(after.countZeros()) / double(after.size());
-        EXPECT_NEAR(sparsity, 0.95, 16.0 * inputs / double(after.size()) + 1e-9);
+        EXPECT_NEAR(sparsity, 0.95, 16.0 * double(inputs) / double(after.size()));
     }
 }
 
@@ -116,19 +120,20 @@ TEST(Pruning, ActivationSparsityChangesInferenceK) {
 TEST(Pruning, SliderRoundTripIsWellUnderASecond) {
     // What the app's sliders do: prune, change k, re-prepare on cpu-sparse.
     const ModelPtr base = std::make_shared<const Model>(denseKWinnersModel(4));
-    const auto start = std::chrono::steady_clock::now();
+    // CPU time, so that a loaded build machine does not make the test flaky.
+    auto cpuSeconds = [] { return double(std::clock()) / CLOCKS_PER_SEC; };
+    const double start = cpuSeconds();
     WeightPruning w;
     w.sparsity = 0.95;
     w.structured = true;
     ModelPtr m = pruneWeights(*base, w);
     m = setActivationSparsity(*m, ActivationSparsity{0.1, {}});
     auto exec = CpuSparseBackend().prepare(m, PrepareOptions{});
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = cpuSeconds() - start;
     EXPECT_EQ(exec->mode(), ExecutionMode::SparseSparse);
     EXPECT_LT(seconds, 0.5);
-    const auto t1 = std::chrono::steady_clock::now();
+    const double t1 = cpuSeconds();
     w.structured = false;
     auto exec2 = CpuSparseBackend().prepare(pruneWeights(*base, w), PrepareOptions{});
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 0.5);
+    EXPECT_LT(cpuSeconds() - t1, 0.5);
 }

@@ -7,3 +7,5 @@ target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_bench.cpp
 # Live microphone and streaming detection (issue 7).
 target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_listen.cpp)
 target_link_libraries(sparselab-cli PRIVATE sparselab::capture)
+# Trainer subcommand (issue 5).
+target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_train.cpp)

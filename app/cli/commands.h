@@ -13,6 +13,7 @@ void registerFeaturesCommand(CLI::App& app, CliContext& ctx);
 void registerEvalCommand(CLI::App& app, CliContext& ctx);
 void registerBenchCommand(CLI::App& app, CliContext& ctx);
 void registerPruneCommand(CLI::App& app, CliContext& ctx);
+void registerTrainCommand(CLI::App& app, CliContext& ctx);
 void registerListenCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace sparselab::cli

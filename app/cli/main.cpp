@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     cli::registerEvalCommand(app, ctx);
     cli::registerBenchCommand(app, ctx);
     cli::registerPruneCommand(app, ctx);
+    cli::registerTrainCommand(app, ctx);
     cli::registerListenCommand(app, ctx);
     try {
         app.parse(argc, argv);

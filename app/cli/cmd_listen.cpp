@@ -220,7 +220,7 @@ void runListen(const ListenArgs& args, const CliContext& ctx) {
         const size_t n = ring ? ring->read(raw.data(), raw.size()) : 0;
         if (n == 0) {
             if (sourceDone) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
             continue;
         }
         const Clock::time_point arrival = capture ? capture->lastCallbackTime() : wav->lastWrite();

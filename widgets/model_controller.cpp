@@ -50,16 +50,26 @@ void ModelController::setSettings(const SparsitySettings& settings) {
 void ModelController::startDerivation() {
     const quint64 generation = ++m_generation;
     ++m_pending;
-    auto* watcher = new QFutureWatcher<ModelPtr>(this);
-    connect(watcher, &QFutureWatcher<ModelPtr>::finished, this, [this, watcher, generation] {
+    using Outcome = std::pair<ModelPtr, QString>;  // the model, or an error message
+    auto* watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation] {
         --m_pending;
         watcher->deleteLater();
         if (generation != m_generation) return;  // superseded by a newer request
-        m_model = watcher->result();
+        const Outcome outcome = watcher->result();
+        if (!outcome.first) {
+            emit derivationFailed(outcome.second);
+            return;
+        }
+        m_model = outcome.first;
         emit modelChanged(m_model);
     });
-    watcher->setFuture(QtConcurrent::run([base = m_base, settings = m_settings]() -> ModelPtr {
-        return std::make_shared<const Model>(deriveSparseModel(*base, settings));
+    watcher->setFuture(QtConcurrent::run([base = m_base, settings = m_settings]() -> Outcome {
+        try {
+            return {std::make_shared<const Model>(deriveSparseModel(*base, settings)), {}};
+        } catch (const std::exception& e) {
+            return {nullptr, QString::fromStdString(e.what())};
+        }
     }));
 }
 

@@ -49,6 +49,8 @@ class ModelController : public QObject {
     void fileLoaded(const QString& path);
     /// Loading failed; the message names the file and the problem. The old model stays.
     void loadFailed(const QString& message);
+    /// The settings could not be applied (e.g. k out of range); the previous model stays.
+    void derivationFailed(const QString& message);
 
   private:
     void startDerivation();

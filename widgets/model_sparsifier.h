@@ -7,10 +7,10 @@
 
 namespace sparselab {
 
-/// How magnitude pruning removes weights.
+/// How magnitude pruning removes weights (core/sparse/pruning.h does the work).
 enum class PruningMethod {
-    Unstructured,  ///< the smallest-magnitude individual weights of a layer
-    Structured,    ///< whole output units (conv filters, linear rows) with the smallest L2 norm
+    Unstructured,  ///< the smallest-magnitude weights of each layer
+    Structured,    ///< 16-output blocks per input, complementary-sparsity style (cpu-sparse)
 };
 
 /// What the sparsity sliders ask for. Targets are applied to the *base* model each time, so moving
@@ -25,20 +25,18 @@ struct SparsitySettings {
     bool operator==(const SparsitySettings&) const = default;
 };
 
-/// A new model derived from `base`: weights magnitude-pruned to at least the requested sparsity
-/// (a layer already sparser keeps its zeros) and k-winners' inference k set from the density or
-/// explicit k. Pure function, safe on any thread.
+/// A new model derived from `base` with core's pruneWeights (weights pruned to at least the
+/// requested sparsity; a layer already sparser keeps its zeros) and setActivationSparsity
+/// (inference k of k-winners layers). Pure function, safe on any thread; throws Error for
+/// settings that do not fit the model (unknown layer, k out of range).
 Model deriveSparseModel(const Model& base, const SparsitySettings& settings);
 
 /// The dense counterpart shown beside the sparse model: same weights, every k-winners layer
 /// replaced by a ReLU, so the eye sees how many units a dense network activates.
 Model deriveDenseReference(const Model& base);
 
-/// Zeroes the smallest weights of `weight` ([out, ...]) until at least `sparsity` of them are
-/// zero. Structured pruning zeroes whole output rows (and their bias entries).
-void pruneTensor(Tensor& weight, std::vector<float>& bias, double sparsity, PruningMethod method);
-
-/// Inference k for a k-winners layer that receives input of shape `in` at a winner density.
+/// Inference k for a k-winners layer that receives input of shape `in` at a winner density
+/// (clamp(round(density * units), 1, units), as setActivationSparsity).
 int kForDensity(const KWinnersParams& kw, const Shape& in, double density);
 
 }  // namespace sparselab

@@ -51,7 +51,7 @@ SparsityPanel::SparsityPanel(QWidget* parent)
            "fewer multiply-accumulates, same layer shapes."));
     auto* wf = new QFormLayout(weights);
     m_method->addItem(tr("Unstructured (single weights)"), int(PruningMethod::Unstructured));
-    m_method->addItem(tr("Structured (whole filters/units)"), int(PruningMethod::Structured));
+    m_method->addItem(tr("Structured (16-output blocks)"), int(PruningMethod::Structured));
     m_method->setToolTip(
         tr("Unstructured pruning keeps accuracy longer; structured pruning "
            "removes whole units, which any dense engine can exploit."));

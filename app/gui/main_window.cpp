@@ -117,6 +117,7 @@ void MainWindow::connectSignals() {
     });
     connect(m_controller, &ModelController::modelChanged, this, &MainWindow::onModelChanged);
     connect(m_controller, &ModelController::loadFailed, this, &MainWindow::showError);
+    connect(m_controller, &ModelController::derivationFailed, this, &MainWindow::showError);
     connect(m_controller, &ModelController::fileLoaded, this, &MainWindow::addRecentFile);
     connect(m_sparsity, &SparsityPanel::settingsChanged, m_controller,
             &ModelController::setSettings);

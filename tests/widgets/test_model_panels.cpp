@@ -38,24 +38,42 @@ void TestModelPanels::initTestCase() {
 }
 
 void TestModelPanels::pruningHandComputed() {
-    Tensor w({2, 4}, std::vector<float>{0.1f, -0.5f, 0.3f, -0.05f, 2.0f, 0.0f, -1.0f, 0.2f});
-    std::vector<float> bias{1.0f, 2.0f};
-    Tensor u = w;
-    // 50 % of 8 = 4 zeros; one exists, so the 3 smallest magnitudes go: -0.05, 0.1, 0.2.
-    pruneTensor(u, bias, 0.5, PruningMethod::Unstructured);
-    const std::vector<float> expected{0.0f, -0.5f, 0.3f, 0.0f, 2.0f, 0.0f, -1.0f, 0.0f};
-    QCOMPARE(std::vector<float>(u.values().begin(), u.values().end()), expected);
-    // Structured: row norms 0.3525 and 5.04, so row 0 (and its bias) goes.
-    Tensor s = w;
-    pruneTensor(s, bias, 0.5, PruningMethod::Structured);
-    const std::vector<float> expectedRows{0, 0, 0, 0, 2.0f, 0.0f, -1.0f, 0.2f};
-    QCOMPARE(std::vector<float>(s.values().begin(), s.values().end()), expectedRows);
-    QCOMPARE(bias[0], 0.0f);
-    QCOMPARE(bias[1], 2.0f);
-    // A layer already sparser than the target keeps all its non-zeros.
-    Tensor t = u;
-    pruneTensor(t, bias, 0.25, PruningMethod::Unstructured);
-    QCOMPARE(std::vector<float>(t.values().begin(), t.values().end()), expected);
+    // A one-layer model with hand-picked weights.
+    Model m;
+    m.name = "tiny";
+    m.inputShape = {4};
+    LinearParams lin;
+    lin.weight =
+        Tensor({2, 4}, std::vector<float>{0.1f, -0.5f, 0.3f, -0.05f, 2.0f, 0.0f, -1.0f, 0.2f});
+    lin.bias = {1.0f, 2.0f};
+    m.layers.push_back(Layer{"fc", lin});
+    auto weights = [](const Model& x) {
+        const Tensor& w = *x.layers[0].weight();
+        return std::vector<float>(w.values().begin(), w.values().end());
+    };
+    // 50 % of 8: keep the 4 largest magnitudes (2, -1, -0.5, 0.3); bias is never pruned.
+    SparsitySettings s;
+    s.weightSparsityAll = 0.5;
+    const Model half = deriveSparseModel(m, s);
+    QCOMPARE(weights(half), (std::vector<float>{0.0f, -0.5f, 0.3f, 0.0f, 2.0f, 0.0f, -1.0f, 0.0f}));
+    QCOMPARE(half.layers[0].as<LinearParams>().bias, (std::vector<float>{1.0f, 2.0f}));
+    // Per-layer target wins over "all": 75 % keeps only 2 and -1.
+    s.weightSparsityLayer["fc"] = 0.75;
+    QCOMPARE(weights(deriveSparseModel(m, s)),
+             (std::vector<float>{0.0f, 0.0f, 0.0f, 0.0f, 2.0f, 0.0f, -1.0f, 0.0f}));
+    // Below the layer's own sparsity (1 of 8 zero) nothing changes; the base is never modified.
+    SparsitySettings low;
+    low.weightSparsityAll = 0.1;
+    QCOMPARE(weights(deriveSparseModel(m, low)), weights(m));
+    QCOMPARE(weights(m)[0], 0.1f);
+    // The dense reference replaces k-winners by ReLU and keeps everything else.
+    Model kw = m;
+    KWinnersParams p;
+    p.k = 1;
+    kw.layers.push_back(Layer{"fc.kwinners", p});
+    const Model ref = deriveDenseReference(kw);
+    QVERIFY(ref.layers[1].is<ReLUParams>());
+    QCOMPARE(weights(ref), weights(m));
 }
 
 void TestModelPanels::kForDensityHandComputed() {
@@ -120,6 +138,23 @@ void TestModelPanels::slidersChangeSparsityKAndMacs() {
     QCOMPARE(test::zeroFraction(*base->layers[0].weight()),
              test::zeroFraction(*m_model->layers[0].weight()));
     const QString macsPruned = panel.macsText();
+
+    // Structured (16-output blocks per input): at least the target, less one block of 16 weights
+    // per input (kept blocks may hold zeros of the base model, so it can exceed the target).
+    changed.clear();
+    panel.findChildren<QComboBox*>().at(1)->setCurrentIndex(1);
+    QVERIFY(changed.wait(5000));
+    QCOMPARE(controller.settings().method, PruningMethod::Structured);
+    for (const Layer& l : controller.model()->layers)
+        if (const Tensor* w = l.weight()) {
+            const double perInput = 16.0 * double(w->dim(1)) / double(w->size());
+            QVERIFY2(test::zeroFraction(*w) >= 0.95 - perInput - 1e-9,
+                     qPrintable(QStringLiteral("%1: %2 zeros")
+                                    .arg(QString::fromStdString(l.name))
+                                    .arg(test::zeroFraction(*w))));
+        }
+    panel.findChildren<QComboBox*>().at(1)->setCurrentIndex(0);
+    QVERIFY(changed.wait(5000));
     QVERIFY(macsPruned != macsBefore);
 
     // k of one k-winners layer.
@@ -134,11 +169,14 @@ void TestModelPanels::slidersChangeSparsityKAndMacs() {
     panel.activationSlider()->setValue(50);
     QVERIFY(changed.wait(5000));
     const std::string name = target->currentText().toStdString();
-    for (const Layer& l : controller.model()->layers)
+    const Model& m = *controller.model();
+    std::vector<Shape> inputs{m.inputShape};
+    for (const Shape& s : m.layerOutputShapes()) inputs.push_back(s);
+    for (const Layer& l : m.layers)
         if (l.is<KWinnersParams>()) {
             const auto& kw = l.as<KWinnersParams>();
             const int expected = l.name == name ? 50 : (l.name.starts_with("conv1") ? 1200 : 100);
-            QCOMPARE(int(kw.k * kw.kInferenceFactor), expected);
+            QCOMPARE(kw.inferenceK(inputs[&l - &m.layers[0]]), expected);
         }
     QVERIFY(panel.macsText() != macsPruned);  // fewer active inputs to linear1, fewer MACs
 
@@ -147,11 +185,9 @@ void TestModelPanels::slidersChangeSparsityKAndMacs() {
     changed.clear();
     panel.activationSlider()->setValue(1);
     QVERIFY(changed.wait(5000));
-    const Model& m = *controller.model();
-    std::vector<Shape> inputs{m.inputShape};
-    for (const Shape& s : m.layerOutputShapes()) inputs.push_back(s);
-    for (size_t i = 0; i < m.layers.size(); ++i)
-        if (const auto* kw = std::get_if<KWinnersParams>(&m.layers[i].params))
+    const Model& all = *controller.model();
+    for (size_t i = 0; i < all.layers.size(); ++i)
+        if (const auto* kw = std::get_if<KWinnersParams>(&all.layers[i].params))
             QCOMPARE(kw->inferenceK(inputs[i]), int(std::lround(0.01 * double(numel(inputs[i])))));
 }
 

@@ -247,6 +247,8 @@ def render_clip(task):
     if abs(tempo - 1.0) > 1e-3:
         effects += ["tempo", "-s", f"{tempo:.3f}"]
         aug["tempo"] = round(tempo, 3)
+    # pitch/tempo change sox's internal rate: back to 16 kHz before filters that need it
+    effects += ["rate", "-h", str(SR)]
     if r.random() < 0.25:  # telephone / cheap microphone band
         lo, hi = r.choice([(300, 3400), (200, 4000), (100, 6000)])
         effects += ["sinc", f"{lo}-{hi}"]
@@ -255,7 +257,11 @@ def render_clip(task):
         rev = r.randint(10, 60)
         effects += ["reverb", str(rev), "50", str(r.randint(20, 100))]
         aug["reverb"] = rev
-    x = sox_to_float(raw, effects)
+    try:
+        x = sox_to_float(raw, effects)
+    except subprocess.CalledProcessError as e:
+        raise RuntimeError(f"{task['out']}: sox {' '.join(effects)} failed: "
+                           f"{e.stderr.decode(errors='replace').strip()}") from None
     if s["engine"] == "espeak":
         os.remove(raw)
     if len(x) < 160:

@@ -76,6 +76,15 @@ BenchmarkPanel::BenchmarkPanel(const BackendRegistry* registry, QWidget* parent)
         items->appendRow(item);
     }
     m_backend->setModel(items);
+    // Start on the available backend that offers the most modes (cpu-sparse over cpu-dense).
+    size_t bestModes = 0;
+    for (int i = 0; i < int(registry->all().size()); ++i) {
+        const Backend* b = registry->all()[size_t(i)];
+        if (b->status().available && b->modes().size() > bestModes) {
+            bestModes = b->modes().size();
+            m_backend->setCurrentIndex(i);
+        }
+    }
     m_backend->setToolTip(
         tr("Where the network runs. Greyed-out backends say why in their "
            "tooltip."));
@@ -109,7 +118,9 @@ BenchmarkPanel::BenchmarkPanel(const BackendRegistry* registry, QWidget* parent)
 
     m_chart->setMinimumHeight(200);
     m_chart->xAxis->setLabel(tr("time (s)"));
-    m_chart->yAxis->setLabel(tr("latency per clip (ms)"));
+    m_chart->yAxis->setLabel(tr("latency per clip (ms, log scale)"));
+    m_chart->yAxis->setScaleType(QCPAxis::stLogarithmic);  // modes differ by 10x and more
+    m_chart->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     m_chart->legend->setVisible(true);
     const QStringList headers{tr("Mode"),
                               tr("Runs"),
@@ -234,7 +245,6 @@ void BenchmarkPanel::onSamples(const QVector<BenchmarkSample>& samples) {
         if (auto it = m_graphOf.find(s.mode); it != m_graphOf.end())
             m_chart->graph(it->second)->addData(s.atSeconds, s.msPerSample);
     m_chart->rescaleAxes();
-    m_chart->yAxis->setRangeLower(0);
     m_replot->request();
 }
 

@@ -22,7 +22,9 @@ model right. Bright cells are non-zero, dim cells are exactly zero.</li>
 diagram below them shows the same idea on a toy layer.</li>
 <li><b>Benchmark</b> tab: run dense and sparse modes side by side; export CSV/JSON/PNG.</li>
 </ol>
-<p><b>Shortcuts</b>: Ctrl+O open model, Ctrl+Shift+O open audio, Ctrl+B run/stop benchmark,
+<p><b>Fine-tune at this sparsity</b> trains one epoch on a GSC-layout corpus folder, keeping
+pruned weights at zero; File &gt; Save model as... keeps the result.</p>
+<p><b>Shortcuts</b>: Ctrl+O open model, Ctrl+S save model, Ctrl+Shift+O open audio, Ctrl+B run/stop benchmark,
 Ctrl+R reset sparsity, Ctrl+1/2/3 switch tabs, F1 this help, Ctrl+Q quit.</p>
 )"));
 }

@@ -18,6 +18,7 @@
 #include "widgets/activation_panel.h"
 #include "widgets/benchmark_panel.h"
 #include "widgets/evaluation_worker.h"
+#include "widgets/fine_tune_worker.h"
 #include "widgets/help_panel.h"
 #include "widgets/inference_worker.h"
 #include "widgets/input_panel.h"
@@ -47,7 +48,8 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-    for (QThread* t : {&m_inferenceThread, &m_evaluationThread}) {
+    if (m_fineTune) m_fineTune->cancel();
+    for (QThread* t : {&m_inferenceThread, &m_evaluationThread, &m_fineTuneThread}) {
         t->quit();
         t->wait();
     }
@@ -121,6 +123,7 @@ void MainWindow::connectSignals() {
     connect(m_controller, &ModelController::fileLoaded, this, &MainWindow::addRecentFile);
     connect(m_sparsity, &SparsityPanel::settingsChanged, m_controller,
             &ModelController::setSettings);
+    connect(m_sparsity, &SparsityPanel::fineTuneRequested, this, &MainWindow::fineTune);
     connect(m_input, &InputPanel::audioReady, this, &MainWindow::analyse);
     connect(m_input, &InputPanel::failed, this, &MainWindow::showError);
     connect(m_benchmark, &BenchmarkPanel::failed, this,

@@ -53,6 +53,8 @@ class MainWindow : public QMainWindow {
 
   public slots:
     bool openModel(const QString& path);
+    /// Asks for a corpus folder and fine-tunes the current model at its sparsity (background).
+    void fineTune();
     void openGeneratedModel();
     void showError(const QString& message);
 
@@ -91,9 +93,10 @@ class MainWindow : public QMainWindow {
     TeachingDiagram* m_diagram = nullptr;
     HelpPanel* m_help = nullptr;
     QMenu* m_recentMenu = nullptr;
-    QThread m_inferenceThread, m_evaluationThread;
+    QThread m_inferenceThread, m_evaluationThread, m_fineTuneThread;
     InferenceWorker* m_inference = nullptr;
     EvaluationWorker* m_evaluation = nullptr;
+    class FineTuneWorker* m_fineTune = nullptr;
     QVector<float> m_lastSamples;
     QString m_lastSource;
     quint64 m_requests = 0;

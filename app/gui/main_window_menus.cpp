@@ -8,7 +8,10 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTabWidget>
+
+#include "core/onnx_model.h"
 
 #include "main_window.h"
 #include "resource_paths.h"
@@ -46,6 +49,21 @@ void MainWindow::buildMenus() {
     bundled->addAction(tr("Generated sparse model (untrained)"), this,
                        &MainWindow::openGeneratedModel);
     m_recentMenu = file->addMenu(tr("&Recent models"));
+    QAction* save = file->addAction(tr("&Save model as…"), this, [this] {
+        if (!m_controller->model()) return;
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save the current (pruned / fine-tuned) model"),
+            QString::fromStdString(m_controller->model()->name) + QStringLiteral(".onnx"),
+            tr("ONNX models (*.onnx)"));
+        if (path.isEmpty()) return;
+        try {
+            saveOnnx(*m_controller->model(), path.toStdString());  // atomic
+            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        } catch (const std::exception& e) {
+            showError(QString::fromStdString(e.what()));
+        }
+    });
+    save->setShortcut(QKeySequence::Save);
     QAction* openAudio = file->addAction(tr("Open &audio file…"), this, [this] {
         const QString path =
             QFileDialog::getOpenFileName(this, tr("Open audio"), clipDir(),

@@ -58,7 +58,8 @@ StateMap loadCheckpoint(const std::filesystem::path& path) {
         pos += sizeof count;
         if (count > (bytes.size() - pos) / sizeof(float)) throw Error(where + " is truncated");
         std::vector<float> values(count);
-        std::memcpy(values.data(), bytes.data() + pos, count * sizeof(float));
+        if (count > 0)  // an empty vector's data() may be null: memcpy(nullptr, ..., 0) is UB
+            std::memcpy(values.data(), bytes.data() + pos, count * sizeof(float));
         pos += count * sizeof(float);
         state[std::move(name)] = std::move(values);
     }

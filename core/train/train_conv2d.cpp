@@ -72,15 +72,18 @@ class TrainConv2d final : public TrainLayer {
         const int64_t k = m_shape[1] * m_shape[2] * m_shape[3], p = os[1] * os[2];
         const int64_t inSize = numel(m_inShape), outSize = numel(os);
         const int chunks = chunkCount(n, ctx.threads);
-        std::vector<RowMatrix> dW(static_cast<size_t>(chunks));
-        std::vector<Eigen::VectorXf> dB(static_cast<size_t>(chunks));
+        auto& dW = m_chunkWeightGrad;
+        auto& dB = m_chunkBiasGrad;
+        dW.resize(static_cast<size_t>(chunks));
+        dB.resize(static_cast<size_t>(chunks));
+        m_chunkCols.resize(static_cast<size_t>(chunks));
         if (gradIn) gradIn->resize({n, m_inShape[0], m_inShape[1], m_inShape[2]});
         const ConstMatMap w(m_weight.value.data(), m_shape[0], k);
         parallelFor(n, ctx.threads, [&](int64_t begin, int64_t end, int c) {
             RowMatrix& gw = dW[static_cast<size_t>(c)];
             gw.setZero(m_shape[0], k);
             dB[static_cast<size_t>(c)].setZero(m_shape[0]);
-            RowMatrix dcol;
+            RowMatrix& dcol = m_chunkCols[static_cast<size_t>(c)];
             for (int64_t s = begin; s < end; ++s) {
                 const ConstMatMap dy(gradOut.data() + s * outSize, m_shape[0], p);
                 const ConstMatMap col(m_cols.data() + s * k * p, k, p);
@@ -161,6 +164,9 @@ class TrainConv2d final : public TrainLayer {
     Parameter m_weight, m_bias;
     Shape m_inShape, m_outShape;
     std::vector<float> m_cols;
+    // Per-thread scratch kept between batches (no reallocation).
+    std::vector<RowMatrix> m_chunkWeightGrad, m_chunkCols;
+    std::vector<Eigen::VectorXf> m_chunkBiasGrad;
 };
 
 }  // namespace

@@ -85,10 +85,13 @@ const Tensor& TrainNetwork::forward(const Tensor& input, const PassContext& ctx)
 }
 
 void TrainNetwork::backward(const Tensor& gradLogits, const PassContext& ctx) {
-    m_gradA = gradLogits;
+    // m_grads[i] = dLoss/d(input of layer i); one buffer per boundary keeps every size stable
+    // from batch to batch (no reallocation or zero-filling).
+    m_grads.resize(m_layers.size());
+    const Tensor* g = &gradLogits;
     for (size_t i = m_layers.size(); i-- > 0;) {
-        m_layers[i]->backward(m_gradA, i > 0 ? &m_gradB : nullptr, ctx);
-        std::swap(m_gradA, m_gradB);
+        m_layers[i]->backward(*g, i > 0 ? &m_grads[i] : nullptr, ctx);
+        g = &m_grads[i];
     }
 }
 

@@ -21,8 +21,26 @@ class TrainMaxPool2d final : public TrainLayer {
         out.resize({n, c, ho, wo});
         m_inShape = in.shape();
         m_argmax.resize(static_cast<size_t>(out.size()));
+        const bool fast2x2 = m_p.kernelH == 2 && m_p.kernelW == 2 && m_p.strideH == 2 &&
+                             m_p.strideW == 2 && m_p.padTop == 0 && m_p.padLeft == 0 &&
+                             m_p.padBottom == 0 && m_p.padRight == 0;
         parallelFor(n * c, ctx.threads, [&](int64_t begin, int64_t end, int) {
-            for (int64_t plane = begin; plane < end; ++plane) {
+            for (int64_t plane = begin; plane < end && fast2x2; ++plane) {
+                const float* s = in.data() + plane * h * w;
+                float* d = out.data() + plane * ho * wo;
+                int32_t* a = m_argmax.data() + plane * ho * wo;
+                for (int64_t y = 0; y < ho; ++y)
+                    for (int64_t x = 0; x < wo; ++x) {
+                        const int32_t i0 = static_cast<int32_t>(2 * y * w + 2 * x);
+                        int32_t at = i0;
+                        if (s[i0 + 1] > s[at]) at = i0 + 1;
+                        if (s[i0 + w] > s[at]) at = static_cast<int32_t>(i0 + w);
+                        if (s[i0 + w + 1] > s[at]) at = static_cast<int32_t>(i0 + w + 1);
+                        d[y * wo + x] = s[at];
+                        a[y * wo + x] = at;
+                    }
+            }
+            for (int64_t plane = begin; plane < end && !fast2x2; ++plane) {
                 const float* s = in.data() + plane * h * w;
                 float* d = out.data() + plane * ho * wo;
                 int32_t* a = m_argmax.data() + plane * ho * wo;

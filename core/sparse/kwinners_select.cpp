@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <cstring>
 
+#include <numeric>
+
 #include "core/dense_ops.h"
+#include "sparse_kernels.h"
 
 namespace sparselab {
 
-KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sampleShape) {
+KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sampleShape,
+                                   const SparseKernelTable* kernels)
+    : m_kernels(kernels ? kernels : &sparseKernels()) {
     const bool image = sampleShape.size() == 3;
     m_local = params.local && image;
     m_relu = params.relu;
@@ -18,9 +23,11 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_k = params.inferenceK(sampleShape);
     m_boost = dense::boostFactors(params, double(m_k) / double(selSize));
     m_keys.resize(static_cast<size_t>(m_units));
-    m_cand.resize(static_cast<size_t>(m_units));
-    m_cand2.resize(static_cast<size_t>(m_units));
-    m_local64.resize(static_cast<size_t>(m_channels));
+    m_cand.resize(static_cast<size_t>(m_units) + 16);
+    m_cand2.resize(static_cast<size_t>(m_units) + 16);
+    m_all.resize(static_cast<size_t>(m_units));
+    std::iota(m_all.begin(), m_all.end(), 0);
+    m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
 }
 
 void KWinnersSelector::select(const float* src, ActiveList& out, float* dense) {
@@ -37,11 +44,11 @@ void KWinnersSelector::select(const float* src, ActiveList& out, float* dense) {
 
 namespace {
 
-/// Finds the histogram bin holding the `need`-th largest key: returns the bin and sets
-/// `above` to the number of keys in higher bins.
-int cutBin(const int32_t* hist, int bins, int need, int& above) {
+/// Finds the histogram bin holding the `need`-th largest key, scanning down from bin `top`:
+/// returns the bin and sets `above` to the number of keys in higher bins.
+int cutBin(const int32_t* hist, int top, int need, int& above) {
     int count = 0;
-    for (int b = bins - 1; b >= 0; --b) {
+    for (int b = top; b >= 0; --b) {
         if (count + hist[b] >= need) {
             above = count;
             return b;
@@ -57,20 +64,38 @@ int cutBin(const int32_t* hist, int bins, int need, int& above) {
 void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     const int64_t n = m_units;
     uint32_t* keys = m_keys.data();
-    // Level 1: keys of the boosted values and a histogram of their top 11 bits.
-    int32_t hist[2048];
-    std::memset(hist, 0, sizeof hist);
-    if (m_boost.empty()) {
-        for (int64_t i = 0; i < n; ++i) keys[i] = sortableKey(src[i]);
-    } else {
-        for (int64_t c = 0; c < m_channels; ++c) {
-            const float b = m_boost[static_cast<size_t>(c)];
-            const int64_t base = c * m_inner;
-            for (int64_t p = 0; p < m_inner; ++p) keys[base + p] = sortableKey(src[base + p] * b);
+    m_kernels->boostedKeys(src, m_boost.empty() ? nullptr : m_boost.data(),
+                           m_boost.empty() ? 1 : m_channels, m_boost.empty() ? n : m_inner, keys);
+    out.index.reserve(static_cast<size_t>(m_k));
+    out.value.reserve(static_cast<size_t>(m_k));
+    // A 1-in-8 sample's histogram gives a threshold that keeps ~25 % more than k units.
+    if (n >= 512 && int64_t(m_k) * 4 < n) {
+        int32_t hist[2048];
+        std::memset(hist, 0, sizeof hist);
+        int64_t samples = 0;
+        uint32_t top = 0;
+        for (int64_t i = 0; i < n; i += 8, ++samples) {
+            ++hist[keys[i] >> 21];
+            top = std::max(top, keys[i]);
+        }
+        const int64_t want = int64_t(m_k) * samples / n * 5 / 4 + 8;
+        if (want < samples) {
+            int above = 0;
+            const int b = cutBin(hist, int(top >> 21), static_cast<int>(want), above);
+            const int64_t nc = m_kernels->keysAtLeast(keys, n, uint32_t(b) << 21, m_cand.data());
+            if (nc >= m_k) {
+                radixSelect(m_cand.data(), static_cast<int32_t>(nc), m_k, src, out);
+                return;
+            }
         }
     }
-    for (int64_t i = 0; i < n; ++i) ++hist[keys[i] >> 21];
+    std::copy(m_all.begin(), m_all.end(), m_cand.begin());
+    radixSelect(m_cand.data(), static_cast<int32_t>(n), m_k, src, out);
+}
 
+void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const float* src,
+                                   ActiveList& out) {
+    const uint32_t* keys = m_keys.data();
     auto emit = [&](int32_t i) {
         const float v = m_relu ? std::max(src[i], 0.0f) : src[i];
         if (v != 0.0f) {
@@ -78,54 +103,49 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
             out.value.push_back(v);
         }
     };
-    out.index.reserve(static_cast<size_t>(m_k));
-    out.value.reserve(static_cast<size_t>(m_k));
-
-    int above = 0;
-    int need = m_k;
-    const int b1 = cutBin(hist, 2048, need, above);
-    need -= above;
-    // Everything above the cut bin wins; the cut bin's members are candidates, in index order.
-    const uint32_t lo1 = uint32_t(b1) << 21;
-    const uint32_t hi1 = lo1 + (1u << 21);  // wraps to 0 for the top bin
-    int32_t nc = 0;
-    int32_t* cand = m_cand.data();
-    for (int64_t i = 0; i < n; ++i) {
-        const uint32_t k = keys[i];
-        if (k >= lo1) {
-            if (b1 == 2047 || k < hi1)
-                cand[nc++] = static_cast<int32_t>(i);
-            else
-                emit(static_cast<int32_t>(i));
+    // Radix digits of the key, most significant first (11 bits for many candidates, 8 for
+    // few): the candidates above the cut digit win, those on it go on (in index order), those
+    // below drop out. When few are left, packed keys decide.
+    int32_t hist[2048];
+    int32_t* other = cand == m_cand.data() ? m_cand2.data() : m_cand.data();
+    for (int shift = 32; shift > 0 && nc > need && nc > 48;) {
+        const int width = std::min(shift, nc > 2048 ? 11 : 8);
+        shift -= width;
+        const uint32_t mask = (1u << width) - 1;
+        std::memset(hist, 0, sizeof(int32_t) << width);
+        int top = 0;
+        for (int32_t c = 0; c < nc; ++c) {
+            const int d = static_cast<int>((keys[cand[c]] >> shift) & mask);
+            ++hist[d];
+            top = std::max(top, d);
         }
-    }
-    // Levels 2 and 3: the next 11 and the last 10 bits, over the candidates only.
-    int32_t* cand2 = m_cand2.data();
-    const int shifts[2] = {10, 0};
-    const int binsAt[2] = {2048, 1024};
-    for (int level = 0; level < 2 && need > 0; ++level) {
-        if (nc == need) break;
-        const int shift = shifts[level], bins = binsAt[level];
-        const uint32_t mask = uint32_t(bins - 1);
-        std::memset(hist, 0, sizeof(int32_t) * static_cast<size_t>(bins));
-        for (int32_t c = 0; c < nc; ++c) ++hist[(keys[cand[c]] >> shift) & mask];
-        const int b = cutBin(hist, bins, need, above);
+        int above = 0;
+        const int b = cutBin(hist, top, need, above);
         need -= above;
-        int32_t nc2 = 0;
+        int32_t kept = 0;
         for (int32_t c = 0; c < nc; ++c) {
             const int32_t i = cand[c];
             const int d = static_cast<int>((keys[i] >> shift) & mask);
             if (d > b)
                 emit(i);
             else if (d == b)
-                cand2[nc2++] = i;
+                other[kept++] = i;
         }
-        std::swap(cand, cand2);
-        nc = nc2;
+        std::swap(cand, other);
+        nc = kept;
     }
-    // Remaining candidates share one key: the lowest indices win (they are in index order).
+    if (nc > need) {
+        // Value key, then inverted index: one integer comparison orders by value and breaks
+        // ties toward the lower index.
+        uint64_t* packed = m_local64.data();
+        for (int32_t c = 0; c < nc; ++c)
+            packed[c] = (uint64_t(keys[cand[c]]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
+        std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
+        for (int c = 0; c < need; ++c) emit(int32_t(0xFFFFFFFFu - uint32_t(packed[c])));
+        return;
+    }
+    // What is left shares one key (or all of it wins): the lowest indices first.
     for (int32_t c = 0; c < std::min(nc, need); ++c) emit(cand[c]);
-    if (cand != m_cand.data()) std::swap(m_cand, m_cand2);
 }
 
 void KWinnersSelector::selectLocal(const float* src, ActiveList& out) {

@@ -197,8 +197,8 @@ std::unique_ptr<SparseExecutor::Workspace> SparseExecutor::makeWorkspace(
         } else if (l.is<LinearParams>()) {
             maxAcc = std::max<int64_t>(maxAcc, m_linear[i].outPad);
         } else if (l.is<KWinnersParams>()) {
-            ws->selectors[i] =
-                std::make_unique<KWinnersSelector>(l.as<KWinnersParams>(), m_inShapes[i]);
+            ws->selectors[i] = std::make_unique<KWinnersSelector>(l.as<KWinnersParams>(),
+                                                                  m_inShapes[i], m_kernels);
         } else if (l.is<MaxPool2dParams>()) {
             ws->mark.resize(std::max<size_t>(ws->mark.size(), size_t(numel(m_outShapes[i]))), 0);
         }

@@ -35,6 +35,14 @@ struct SparseKernelTable {
     /// value[j] for every j < plan.in.
     void (*linearScatter)(const LinearPlan& plan, ScatterWeights weights, const int32_t* index,
                           const float* value, int64_t count, float* y);
+
+    /// k-winners keys: keys[c * inner + p] = order-preserving key of src[...] * boost[c]
+    /// (boost null: unboosted), as sortableKey().
+    void (*boostedKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
+                        uint32_t* keys);
+    /// Writes the positions i < n with keys[i] >= threshold to idx in increasing order and
+    /// returns their number. idx must hold n + 16 values.
+    int64_t (*keysAtLeast)(const uint32_t* keys, int64_t n, uint32_t threshold, int32_t* idx);
 };
 
 /// The table for the best ISA this CPU supports (honouring SPARSELAB_ISA=generic|avx2|avx512

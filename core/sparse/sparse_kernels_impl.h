@@ -5,6 +5,10 @@
 // picked by the linker for another translation unit; for the same reason it uses no std:: code.
 #include <cstring>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "sparse_kernels.h"
 
 namespace sparselab::SPARSELAB_KERNEL_NS {
@@ -371,10 +375,72 @@ void linearScatter(const LinearPlan& p, ScatterWeights w, const int32_t* index, 
     }
 }
 
+inline uint32_t keyOf(float v) {
+    v += 0.0f;  // -0 -> +0
+    uint32_t u;
+    std::memcpy(&u, &v, sizeof u);
+    return u ^ (uint32_t(int32_t(u) >> 31) | 0x80000000u);
+}
+
+void boostedKeys(const float* src, const float* boost, int64_t channels, int64_t inner,
+                 uint32_t* keys) {
+    if (!boost) {
+        for (int64_t i = 0; i < channels * inner; ++i) keys[i] = keyOf(src[i]);
+        return;
+    }
+    if (inner == 1) {  // one boost per unit (feature vectors)
+        for (int64_t i = 0; i < channels; ++i) keys[i] = keyOf(src[i] * boost[i]);
+        return;
+    }
+    for (int64_t c = 0; c < channels; ++c) {
+        const float b = boost[c];
+        const float* s = src + c * inner;
+        uint32_t* k = keys + c * inner;
+        for (int64_t i = 0; i < inner; ++i) k[i] = keyOf(s[i] * b);
+    }
+}
+
+int64_t keysAtLeast(const uint32_t* keys, int64_t n, uint32_t threshold, int32_t* idx) {
+    int64_t c = 0, i = 0;
+#if defined(__AVX512F__)
+    const __m512i t = _mm512_set1_epi32(int(threshold));
+    const __m512i step = _mm512_set1_epi32(16);
+    __m512i iv = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; i + 16 <= n; i += 16) {
+        const __mmask16 m = _mm512_cmpge_epu32_mask(_mm512_loadu_si512(keys + i), t);
+        if (m) {
+            _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, iv));
+            c += __builtin_popcount(m);
+        }
+        iv = _mm512_add_epi32(iv, step);
+    }
+#elif defined(__AVX2__)
+    if (threshold > 0) {
+        const __m256i flip = _mm256_set1_epi32(int(0x80000000u));
+        const __m256i t = _mm256_set1_epi32(int((threshold - 1) ^ 0x80000000u));
+        for (; i + 8 <= n; i += 8) {
+            const __m256i k = _mm256_xor_si256(
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keys + i)), flip);
+            unsigned m =
+                unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(k, t))));
+            while (m) {
+                idx[c++] = int32_t(i + __builtin_ctz(m));
+                m &= m - 1;
+            }
+        }
+    }
+#endif
+    for (; i < n; ++i) {
+        idx[c] = int32_t(i);
+        c += keys[i] >= threshold;
+    }
+    return c;
+}
+
 }  // namespace
 
 extern const SparseKernelTable kTable;
 const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish,
-                               linearScatter};
+                               linearScatter,        boostedKeys,    keysAtLeast};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

@@ -54,6 +54,14 @@ void checkWavDataChunk(const std::filesystem::path& path, std::uintmax_t fileSiz
     throw Error(name + ": WAV file has no data chunk (truncated or not audio)");
 }
 
+/// Decoded samples (all channels together) one file may produce: maxSeconds of 48 kHz stereo,
+/// at most 192 Mi (1 h of 48 kHz mono). Compressed formats decode far beyond their size (FLAC
+/// silence at 192 kHz x 8 channels: ~4000x), so maxSeconds alone, counted at the file's own rate
+/// and channel count, would let a few-MB file claim tens of GB.
+int64_t decodedSampleBudget(const AudioReadLimits& limits) {
+    return std::min<int64_t>(192ll << 20, static_cast<int64_t>(limits.maxSeconds * 96000.0));
+}
+
 struct SndfileCloser {
     void operator()(SNDFILE* f) const { sf_close(f); }
 };
@@ -83,6 +91,7 @@ AudioClip readAudioFile(const std::filesystem::path& path, int targetRate,
         throw Error(name + ": unsupported sample rate " + std::to_string(info.samplerate) + " Hz");
 
     const int64_t maxFrames = static_cast<int64_t>(limits.maxSeconds * info.samplerate);
+    const int64_t maxSamples = decodedSampleBudget(limits);
     const size_t channels = static_cast<size_t>(info.channels);
     // Grow with what is actually decoded; the header's frame count is only checked afterwards.
     std::vector<float> interleaved;
@@ -95,6 +104,10 @@ AudioClip readAudioFile(const std::filesystem::path& path, int targetRate,
         if (framesRead > maxFrames)
             throw Error(name + ": longer than the " + std::to_string(limits.maxSeconds) +
                         " s this reader accepts");
+        if (framesRead * info.channels > maxSamples)
+            throw Error(name + ": decodes to more than " + std::to_string(maxSamples) +
+                        " samples (" + std::to_string(info.channels) + " channels at " +
+                        std::to_string(info.samplerate) + " Hz), more than this reader accepts");
         interleaved.insert(interleaved.end(), block.begin(),
                            block.begin() + static_cast<std::ptrdiff_t>(n * info.channels));
     }

@@ -53,6 +53,12 @@ bool isWav(const fs::path& p) {
 
 /// Reads a GSC list file (relative paths, one per line); every entry must be a scanned clip.
 std::set<std::string> readList(const fs::path& file, const std::set<std::string>& clips) {
+    // Checked before reading: bounds every line and the entry count (GSC v0.02's lists: ~0.4 MB).
+    constexpr std::uintmax_t kMaxListBytes = 16ull << 20;
+    std::error_code ec;
+    if (const auto size = fs::file_size(file, ec); !ec && size > kMaxListBytes)
+        throw Error(file.string() + ": " + std::to_string(size) + " bytes, more than the " +
+                    std::to_string(kMaxListBytes) + " a GSC list file may have");
     std::ifstream in(file);
     if (!in) throw Error(file.string() + ": cannot be read");
     std::set<std::string> entries;

@@ -122,7 +122,8 @@ TEST_F(AudioFileTest, RejectsTextRenamedWav) {
     std::ofstream(dir / "notes.wav") << "These are not samples, just a text file renamed.\n";
     expectRejected(dir / "notes.wav", "not an audio file");
     // Random bytes that start like a RIFF file but hold no valid chunks.
-    std::ofstream(dir / "junk.wav") << "RIFF\x10\0\0\0WAVEjunkjunkjunkjunk";
+    const std::string junk("RIFF\x10\0\0\0WAVEjunk\xff\xff\0\0junkjunkjunk", 32);
+    std::ofstream(dir / "junk.wav", std::ios::binary).write(junk.data(), 32);
     expectRejected(dir / "junk.wav", "junk.wav");
 }
 

@@ -160,9 +160,12 @@ class XrtExecutor final : public FpgaExecutor {
                 int64_t first, count;
             };
             std::vector<InFlight> flights;
+            // Spread what is left over every CU, at most m_maxBatch samples per run.
+            const int64_t cus = int64_t(m_cus.size());
+            const int64_t share = std::min<int64_t>(m_maxBatch, (n - next + cus - 1) / cus);
             for (ComputeUnit& cu : m_cus) {
                 if (next >= n) break;
-                const int64_t count = std::min<int64_t>(m_maxBatch, n - next);
+                const int64_t count = std::min<int64_t>(share, n - next);
                 if (m_failAfterRuns >= 0 &&
                     m_stats.kernelRuns + int64_t(flights.size()) >= m_failAfterRuns)
                     throw std::runtime_error("injected device failure after " +

@@ -9,3 +9,6 @@ target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_listen.cpp)
 target_link_libraries(sparselab-cli PRIVATE sparselab::capture)
 # Trainer subcommand (issue 5).
 target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_train.cpp)
+# FPGA tools (issue 9): estimate, check (links the HLS kernel's C-simulation), run, noop-xclbin.
+target_sources(sparselab-cli PRIVATE ${CMAKE_CURRENT_LIST_DIR}/cmd_fpga.cpp)
+target_link_libraries(sparselab-cli PRIVATE sparselab::hls_csim)

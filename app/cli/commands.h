@@ -15,5 +15,6 @@ void registerBenchCommand(CLI::App& app, CliContext& ctx);
 void registerPruneCommand(CLI::App& app, CliContext& ctx);
 void registerTrainCommand(CLI::App& app, CliContext& ctx);
 void registerListenCommand(CLI::App& app, CliContext& ctx);
+void registerFpgaCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace sparselab::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     cli::registerPruneCommand(app, ctx);
     cli::registerTrainCommand(app, ctx);
     cli::registerListenCommand(app, ctx);
+    cli::registerFpgaCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

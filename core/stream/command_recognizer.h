@@ -9,7 +9,7 @@ namespace sparselab {
 
 /// Tuning of CommandRecognizer (all times in milliseconds of stream time).
 struct RecognizerConfig {
-    int averageWindowMs = 500;  ///< scores are averaged over the results of this last span
+    int averageWindowMs = 300;  ///< scores are averaged over the results of this last span
     float threshold = 0.6f;     ///< averaged top score needed to report a word (0..1)
     int suppressionMs = 1000;   ///< no new detection (of any word) this long after one
     int minimumCount = 3;       ///< fewer results inside the averaging window: no decision

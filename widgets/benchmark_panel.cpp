@@ -19,6 +19,7 @@
 
 #include "core/model_stats.h"
 #include "widgets/repaint_coalescer.h"
+#include "widgets/theme.h"
 
 namespace sparselab {
 
@@ -136,6 +137,7 @@ BenchmarkPanel::BenchmarkPanel(const BackendRegistry* registry, QWidget* parent)
     m_table->setMaximumHeight(160);
     m_table->horizontalHeaderItem(5)->setToolTip(tr(
         "Dense MACs / MACs this mode still computes: the speedup a perfect engine would reach."));
+    followPalette(m_chart);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_chart, 1);

@@ -13,6 +13,7 @@
 #include "widgets/audio_features.h"
 #include "widgets/audio_source.h"
 #include "widgets/heatmap_view.h"
+#include "widgets/theme.h"
 
 namespace sparselab {
 
@@ -39,7 +40,7 @@ InputPanel::InputPanel(QWidget* parent)
         tr("No live source in this build (the live-microphone module adds "
            "it). Clips and files use the same pipeline."));
     m_waveform->setMinimumHeight(110);
-    m_waveform->addGraph();
+    m_waveform->addGraph()->setPen(QPen(QColor(33, 145, 140)));
     m_waveform->xAxis->setLabel(tr("time (s)"));
     m_waveform->yAxis->setRange(-1, 1);
     m_waveform->setToolTip(tr("The 1 s clip at 16 kHz that the network hears."));
@@ -58,6 +59,8 @@ InputPanel::InputPanel(QWidget* parent)
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_openButton);
     buttons->addWidget(m_liveButton);
+    followPalette(m_waveform);
+    followPalette(m_spectrogram);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("Sample clips"), this));
     layout->addWidget(m_clips);

@@ -7,6 +7,7 @@
 #include <QVBoxLayout>
 
 #include "widgets/repaint_coalescer.h"
+#include "widgets/theme.h"
 
 namespace sparselab {
 
@@ -35,6 +36,7 @@ PredictionPanel::PredictionPanel(QWidget* parent)
     m_bars->setPen(Qt::NoPen);
     m_history->setMaximumHeight(110);
     m_history->setToolTip(tr("Recent detections, newest first."));
+    followPalette(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_word);
     layout->addWidget(m_plot, 1);
@@ -78,7 +80,7 @@ void PredictionPanel::refresh() {
         for (size_t i = 0; i < m_shownLabels.size(); ++i)
             ticker->addTick(double(i), QString::fromStdString(m_shownLabels[i]));
         m_plot->xAxis->setTicker(ticker);
-        m_plot->xAxis->setTickLabelRotation(45);
+        m_plot->xAxis->setTickLabelRotation(90);
     }
     m_plot->xAxis->setRange(-0.7, double(p.size()) - 0.3);
     const int top = m_result.topClass();

@@ -35,3 +35,52 @@ void applyTheme(const QString& name) {
 }
 
 }  // namespace sparselab
+
+#include <qcustomplot.h>
+#include <QEvent>
+
+namespace sparselab {
+
+namespace {
+
+void stylePlot(QCustomPlot* plot) {
+    const QPalette& p = plot->palette();
+    const QColor text = p.color(QPalette::Text), base = p.color(QPalette::Base);
+    QColor grid = text;
+    grid.setAlphaF(0.18f);
+    plot->setBackground(base);
+    for (QCPAxis* axis : plot->axisRect()->axes()) {
+        axis->setBasePen(QPen(text));
+        axis->setTickPen(QPen(text));
+        axis->setSubTickPen(QPen(text));
+        axis->setTickLabelColor(text);
+        axis->setLabelColor(text);
+        axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    }
+    plot->legend->setBrush(base);
+    plot->legend->setTextColor(text);
+    plot->legend->setBorderPen(QPen(text));
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+/// Restyles its plot whenever the plot's palette changes.
+class PaletteFollower : public QObject {
+  public:
+    explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), m_plot(plot) {}
+    bool eventFilter(QObject*, QEvent* event) override {
+        if (event->type() == QEvent::PaletteChange) stylePlot(m_plot);
+        return false;
+    }
+
+  private:
+    QCustomPlot* m_plot;
+};
+
+}  // namespace
+
+void followPalette(QCustomPlot* plot) {
+    stylePlot(plot);
+    plot->installEventFilter(new PaletteFollower(plot));
+}
+
+}  // namespace sparselab

@@ -9,3 +9,13 @@ namespace sparselab {
 void applyTheme(const QString& name);
 
 }  // namespace sparselab
+
+class QCustomPlot;
+
+namespace sparselab {
+
+/// Colours a QCustomPlot from its palette (background, axes, grid, labels, legend) now and on
+/// every later palette change, so plots follow the light/dark theme.
+void followPalette(QCustomPlot* plot);
+
+}  // namespace sparselab

@@ -27,6 +27,7 @@ struct TrainArgs {
     uint32_t seed = 1;
     float lr = 0.01f, momentum = 0.9f, weightDecay = 0.0f, gamma = 0.9f;
     double silenceShare = 0.1, maxUnknownShare = -1.0;
+    bool saveEveryEpoch = false;
     bool resume = false, noAugment = false, unbalanced = false, prune = false, quiet = false,
          json = false;
     // Architecture overrides (negative / empty = the preset's value).
@@ -199,10 +200,28 @@ void run(const TrainArgs& a) {
             std::fprintf(stderr, "resumed from %s/checkpoint.bin at epoch %d\n",
                          a.checkpoint.c_str(), trainer.nextEpoch() + 1);
     }
+    ModelMetadata md;
+    md.labels = scheme.labels();
+    md.hasLabels = true;
+    md.features = features;
+    md.hasFeatureParams = true;
+    md.extra["sparselab.arch"] = a.init.empty() ? config.name : "finetuned:" + config.name;
+    md.extra["sparselab.seed"] = std::to_string(a.seed);
+    md.extra["sparselab.train.command"] = a.commandLine;
+    md.extra["sparselab.train.epochs"] = std::to_string(a.epochs);
     auto lastPrint = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     const bool completed = trainer.train(
         trainSet, validSet.clips() ? &validSet : nullptr, [&](const train::TrainProgress& p) {
-            if (a.quiet) return !g_interrupted.load();
+            if (a.quiet || (p.epochDone && a.saveEveryEpoch)) {
+                if (p.epochDone && a.saveEveryEpoch) {
+                    ModelMetadata partial = md;
+                    partial.extra["sparselab.train.epochs_done"] = std::to_string(p.epoch + 1);
+                    saveOnnx(trainer.network().toModel(
+                                 partial, std::filesystem::path(a.out).stem().string()),
+                             a.out);
+                }
+                if (a.quiet) return !g_interrupted.load();
+            }
             const auto now = std::chrono::steady_clock::now();
             if (p.epochDone) {
                 char val[32] = "";
@@ -233,15 +252,6 @@ void run(const TrainArgs& a) {
                                           : "; resume from " + a.checkpoint + " with --resume"));
     }
 
-    ModelMetadata md;
-    md.labels = scheme.labels();
-    md.hasLabels = true;
-    md.features = features;
-    md.hasFeatureParams = true;
-    md.extra["sparselab.arch"] = a.init.empty() ? config.name : "finetuned:" + config.name;
-    md.extra["sparselab.seed"] = std::to_string(a.seed);
-    md.extra["sparselab.train.command"] = a.commandLine;
-    md.extra["sparselab.train.epochs"] = std::to_string(a.epochs);
     md.extra["sparselab.train.seconds"] = std::to_string(static_cast<int>(trainSeconds));
     Json result = {{"out", a.out}, {"epochs", Json::array()}};
     for (const auto& e : trainer.history())
@@ -351,6 +361,8 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
     cmd->add_option("--boost-strength", a->boostStrength, "Initial k-winners boost strength");
     cmd->add_flag("--kwinners-before-pool", a->kwBeforePool,
                   "nupic.torch order (k-winners, then max-pool)");
+    cmd->add_flag("--save-every-epoch", a->saveEveryEpoch,
+                  "Also write --out after every epoch (usable before training ends)");
     cmd->add_flag("--quiet,-q", a->quiet, "No progress line");
     cmd->add_flag("--json", a->json, "Print a JSON summary");
     cmd->callback([a, cmd] {

@@ -32,7 +32,7 @@ struct CaptureOptions {
     /// name equals it, else contains it (case-insensitive).
     std::string device;
     double bufferSeconds = 2.0;          ///< ring length at 96 kHz (the consumer may lag this much)
-    double blockMs = 10.0;               ///< frames per PortAudio callback, in ms
+    double blockMs = 20.0;               ///< frames per PortAudio callback, in ms
     double retrySeconds = 1.0;           ///< while no device: re-scan this often
     double stallSeconds = 3.0;           ///< running stream without a callback this long: lost
     double firstCallbackSeconds = 10.0;  ///< a new stream may take this long to deliver

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -28,6 +29,7 @@ struct BenchArgs {
 
 struct Timing {
     double median = 0, p10 = 0, p90 = 0, min = 0, mean = 0;
+    double cpuMedian = 0;  ///< process CPU time per run (all threads), robust to a busy machine
     int runs = 0;
 };
 
@@ -36,19 +38,28 @@ Timing timeRuns(Executor& exec, const Tensor& input, const BenchArgs& a) {
     using Clock = std::chrono::steady_clock;
     const auto warmEnd = Clock::now() + std::chrono::duration<double>(a.seconds / 10);
     for (int i = 0; i < 3 || Clock::now() < warmEnd; ++i) exec.run(input);
-    std::vector<double> us;
+    std::vector<double> us, cpu;
+    auto cpuNow = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
+    };
     const auto end = Clock::now() + std::chrono::duration<double>(a.seconds);
     while ((static_cast<int>(us.size()) < a.minRuns || Clock::now() < end) &&
            static_cast<int>(us.size()) < a.maxRuns) {
+        const double c0 = cpuNow();
         const auto t0 = Clock::now();
         exec.run(input);
         us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        cpu.push_back(cpuNow() - c0);
     }
     std::sort(us.begin(), us.end());
+    std::sort(cpu.begin(), cpu.end());
     auto q = [&](double f) { return us[static_cast<size_t>(f * double(us.size() - 1))]; };
     Timing t;
     t.runs = static_cast<int>(us.size());
     t.median = q(0.5), t.p10 = q(0.1), t.p90 = q(0.9), t.min = us.front();
+    t.cpuMedian = cpu[cpu.size() / 2];
     for (double v : us) t.mean += v / double(us.size());
     return t;
 }
@@ -131,6 +142,7 @@ Json benchModel(const CliContext& ctx, const ModelPtr& model, const Tensor& inpu
                         {"min_us", t.min},
                         {"mean_us", t.mean},
                         {"runs", t.runs},
+                        {"median_cpu_us", t.cpuMedian},
                         {"per_sample_us", t.median / a.batch},
                         {"samples_per_s", 1e6 * a.batch / t.median},
                         {"macs", macs},

@@ -103,29 +103,35 @@ void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const fl
             out.value.push_back(v);
         }
     };
-    // Radix digits of the key, most significant first (11 bits for many candidates, 8 for
-    // few): the candidates above the cut digit win, those on it go on (in index order), those
-    // below drop out. When few are left, packed keys decide.
-    int32_t hist[2048];
+    // 8-bit radix digits starting at the highest bit on which the candidates differ: those
+    // above the cut digit win, those on it go on (in index order), those below drop out. Four
+    // interleaved histograms keep increments of one busy bin from waiting on each other. When
+    // few are left, packed keys decide.
+    int32_t hist[4][256];
     int32_t* other = cand == m_cand.data() ? m_cand2.data() : m_cand.data();
-    for (int shift = 32; shift > 0 && nc > need && nc > 48;) {
-        const int width = std::min(shift, nc > 2048 ? 11 : 8);
-        shift -= width;
-        const uint32_t mask = (1u << width) - 1;
-        std::memset(hist, 0, sizeof(int32_t) << width);
-        int top = 0;
+    while (nc > need && nc > 48) {
+        uint32_t orBits = 0, andBits = ~0u;
         for (int32_t c = 0; c < nc; ++c) {
-            const int d = static_cast<int>((keys[cand[c]] >> shift) & mask);
-            ++hist[d];
-            top = std::max(top, d);
+            orBits |= keys[cand[c]];
+            andBits &= keys[cand[c]];
+        }
+        const uint32_t diff = orBits ^ andBits;
+        if (diff == 0) break;  // all equal: the lowest indices win
+        const int shift = std::max(0, 31 - __builtin_clz(diff) + 1 - 8);
+        std::memset(hist, 0, sizeof hist);
+        for (int32_t c = 0; c < nc; ++c) ++hist[c & 3][(keys[cand[c]] >> shift) & 255u];
+        int top = 0;
+        for (int d = 0; d < 256; ++d) {
+            hist[0][d] += hist[1][d] + hist[2][d] + hist[3][d];
+            if (hist[0][d]) top = d;
         }
         int above = 0;
-        const int b = cutBin(hist, top, need, above);
+        const int b = cutBin(hist[0], top, need, above);
         need -= above;
         int32_t kept = 0;
         for (int32_t c = 0; c < nc; ++c) {
             const int32_t i = cand[c];
-            const int d = static_cast<int>((keys[i] >> shift) & mask);
+            const int d = static_cast<int>((keys[i] >> shift) & 255u);
             if (d > b)
                 emit(i);
             else if (d == b)
@@ -134,7 +140,7 @@ void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const fl
         std::swap(cand, other);
         nc = kept;
     }
-    if (nc > need) {
+    if (nc > need && nc <= 48) {
         // Value key, then inverted index: one integer comparison orders by value and breaks
         // ties toward the lower index.
         uint64_t* packed = m_local64.data();

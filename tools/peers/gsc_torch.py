@@ -4,6 +4,7 @@ Conv / MaxPool / Flatten / Gemm / LogSoftmax keep their weights; every k-winners
 ReLU (peers run the network dense: they compute every MAC whatever the zeros). Used by
 torch_bench.py and to export the plain ONNX model (no custom op) that ONNX Runtime runs.
 """
+import numpy as np
 import onnx
 import torch
 from onnx import numpy_helper
@@ -19,6 +20,15 @@ def _attr(node, name, default=None):
 def load_dense_module(path):
     model = onnx.load(path)
     inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
+    for sp in model.graph.sparse_initializer:  # SparseLab stores mostly-zero weights sparse
+        values = numpy_helper.to_array(sp.values)
+        indices = numpy_helper.to_array(sp.indices)
+        dense = np.zeros(int(np.prod(sp.dims)), dtype=values.dtype)
+        if indices.ndim == 1:
+            dense[indices] = values
+        else:
+            dense[np.ravel_multi_index(indices.T, tuple(sp.dims))] = values
+        inits[sp.values.name] = torch.from_numpy(dense.reshape(tuple(sp.dims)))
     layers = []
     for node in model.graph.node:
         op = node.op_type

@@ -1,6 +1,8 @@
 // Model loading, the summary table, the sparsity sliders and bad-file handling.
 #include <QComboBox>
 #include <QFile>
+#include <QMimeData>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTableWidget>
@@ -9,6 +11,7 @@
 #include "core/onnx_model.h"
 #include "main_window.h"
 #include "test_support.h"
+#include "widgets/input_panel.h"
 #include "widgets/model_controller.h"
 #include "widgets/model_sparsifier.h"
 #include "widgets/model_summary_panel.h"
@@ -25,6 +28,7 @@ class TestModelPanels : public QObject {
     void loadingModelFillsSummary();
     void slidersChangeSparsityKAndMacs();
     void badFileShowsErrorAndKeepsModel();
+    void dropAndRecentFiles();
 
   private:
     QString m_modelPath;
@@ -225,6 +229,38 @@ void TestModelPanels::badFileShowsErrorAndKeepsModel() {
     QVERIFY2(window.lastError().contains(QLatin1String("truncated.onnx")),
              qPrintable(window.lastError()));
     QCOMPARE(window.controller()->baseModel(), before);
+}
+
+void TestModelPanels::dropAndRecentFiles() {
+    MainWindow window;
+    window.openGeneratedModel();
+    const ModelPtr generated = window.controller()->baseModel();
+    QVERIFY(!window.controller()->isTrained());
+    QVERIFY(window.windowTitle().contains(QLatin1String("untrained")));
+    auto drop = [&](const QString& path) {
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent event(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &event);
+    };
+    drop(m_modelPath);  // a model file replaces the model
+    QVERIFY(window.controller()->baseModel() != generated);
+    QCOMPARE(window.controller()->sourcePath(), m_modelPath);
+    const QStringList recent = QSettings().value(QStringLiteral("recentModels")).toStringList();
+    QVERIFY(!recent.isEmpty());
+    QCOMPARE(recent.first(), QFileInfo(m_modelPath).absoluteFilePath());
+    // An audio file goes to the input side (16 kHz samples), the model stays.
+    const ModelPtr loaded = window.controller()->baseModel();
+    const QString clip = QStringLiteral(SPARSELAB_SOURCE_DIR "/resources/clips/three_0.wav");
+    QSignalSpy shown(&window, &MainWindow::resultShown);
+    drop(clip);
+    QVERIFY(!window.inputPanel()->samples().isEmpty());
+    QVERIFY(shown.wait(10000));  // the clip ran through the pipeline
+    QCOMPARE(window.controller()->baseModel(), loaded);
 }
 
 QTEST_MAIN(TestModelPanels)

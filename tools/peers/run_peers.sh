@@ -54,7 +54,7 @@ for cfg in "${configs[@]}"; do
         --json > "$work/sl.json"
     NODE_PATH="$peers/node_modules" node "$here/ort_bench.js" "$work/dense-plain.onnx" \
         "$batch" "$threads" "$seconds" > "$work/ort.json" || echo "ONNX Runtime failed" >&2
-    (cd "$here" && /usr/bin/python3 torch_bench.py "$model" "$batch" "$threads" "$seconds") \
+    (cd "$here" && OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" /usr/bin/python3 torch_bench.py "$model" "$batch" "$threads" "$seconds") \
         > "$work/torch.json" || echo "PyTorch failed" >&2
     /usr/bin/python3 "$here/combine.py" "$work/sl.json" "$work/ort.json" "$work/torch.json"
     echo

@@ -109,7 +109,7 @@ WindowResult StreamingDetector::classify(Clock::time_point arrival) {
     shape.insert(shape.end(), in.begin(), in.end());
     Tensor input(shape);
     m_logMel.computeInto(m_window, input.data());
-    const Tensor out = m_executor->run(input);
+    const Tensor out = m_executor->run(input, m_tap);
     r.scores.assign(out.values().begin(), out.values().end());
     if (m_output == Output::LogProbabilities) {
         for (float& s : r.scores) s = std::exp(s);

@@ -76,6 +76,9 @@ class StreamingDetector {
     /// latency). Returns one WindowResult per completed hop, oldest first.
     std::vector<WindowResult> push(std::span<const float> samples,
                                    Clock::time_point arrival = Clock::now());
+    /// Observes every layer's output of every window (heatmaps); called on the pushing thread
+    /// during push(); copy what you keep. Empty: no tap.
+    void setActivationTap(ActivationTap tap) { m_tap = std::move(tap); }
     /// Starts a new stream (window back to zeros, recognizer and stats cleared).
     void reset();
 
@@ -100,6 +103,7 @@ class StreamingDetector {
     int m_pending = 0;            ///< samples since the last classified window
     enum class Output { Probabilities, LogProbabilities, Logits } m_output;
     StreamStats m_stats;
+    ActivationTap m_tap;
     double m_latencySum = 0.0, m_inferenceSum = 0.0;
 };
 

@@ -119,6 +119,17 @@ TEST(StreamingDetector, HopSetsTheWindowRateAndResetStartsOver) {
     EXPECT_NEAR(r[0].timeS, 0.25, 1e-9);
 }
 
+TEST(StreamingDetector, ActivationTapSeesEveryLayerOfEveryWindow) {
+    StreamingDetector detector(denseExecutor());
+    size_t calls = 0;
+    detector.setActivationTap([&](const LayerOutput& o) {
+        EXPECT_EQ(o.layer, &testModel()->layers[static_cast<size_t>(o.index)]);
+        ++calls;
+    });
+    EXPECT_EQ(detector.push(std::vector<float>(3200, 0.01f)).size(), 2u);
+    EXPECT_EQ(calls, 2 * testModel()->layers.size());
+}
+
 TEST(StreamingDetector, RejectsBadSettings) {
     StreamingConfig config;
     config.hopMs = 0;

@@ -9,8 +9,8 @@
 The sequence is made at test time: espeak-ng speaks each word, sox trims it and joins the words
 with silence between. The test asserts that exactly these words are detected, in order, each
 after its own start and within 1 s of its end. MODEL is the trained digits model; while it does
-not exist, make_word_model.py trains a small one-voice model on the same words first
-(SPARSELAB_LISTEN_TEMPLATE=1 forces that). This script itself needs only the standard library.
+not exist or is an interim checkpoint of an unfinished run, make_word_model.py trains a small
+one-voice model on the same words first (SPARSELAB_LISTEN_TEMPLATE=1 forces that). This script itself needs only the standard library.
 """
 import json
 import os
@@ -178,15 +178,30 @@ def check_live(lines, spans):
     return "\n".join(report)
 
 
+def unusable(cli, model):
+    """Why the trained model cannot be used ("" when it can): absent, or an interim checkpoint
+    of an unfinished training run (its metadata says epochs_done < epochs)."""
+    if not os.path.exists(model):
+        return "is absent"
+    info = json.loads(subprocess.run([cli, "info", "-m", model, "--json"], check=True,
+                                     capture_output=True, text=True).stdout)
+    meta = info.get("metadata", {})
+    done, total = meta.get("sparselab.train.epochs_done"), meta.get("sparselab.train.epochs")
+    if done and total and int(done) < int(total):
+        return f"is an interim checkpoint (epoch {done} of {total})"
+    return ""
+
+
 def main():
     mode, cli, model = sys.argv[1], sys.argv[2], sys.argv[3]
     folder = tempfile.mkdtemp(prefix=f"listen-{mode}-")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
     try:
-        if not os.path.exists(model) or os.environ.get("SPARSELAB_LISTEN_TEMPLATE") == "1":
-            # No trained GSC model (yet): train the small one-voice model of make_word_model.py
-            # on these words, so the whole audio path is still tested end to end.
-            print(f"note: {model} absent; using a word-template model trained for this test")
+        why = unusable(cli, model)
+        if why or os.environ.get("SPARSELAB_LISTEN_TEMPLATE") == "1":
+            # No finished trained GSC model (yet): train the small one-voice model of
+            # make_word_model.py on these words, so the whole audio path is still tested.
+            print(f"note: {model} {why or 'not wanted'}; using a word model trained for this test")
             model = os.path.join(folder, "words.onnx")
             subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(__file__),
                                                              "make_word_model.py"), cli, model,

@@ -14,6 +14,8 @@ PACKAGES=(
   libsndfile1-dev libsamplerate0-dev libfftw3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # reliability (docs/RELIABILITY.md): clang + libFuzzer/sanitizer runtimes for tests/fuzz
+  clang-14 libclang-rt-14-dev
   # desktop app: Qt 6 Widgets and QCustomPlot built for Qt 6
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
   # live microphone (Boost.Lockfree spsc_queue: the capture ring buffer; Debian's portaudio19-dev

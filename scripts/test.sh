@@ -21,4 +21,11 @@ if [ "${SPARSELAB_SKIP_SANITIZE:-0}" != 1 ]; then
     ctest --test-dir build-sanitize -j2 --output-on-failure --timeout 1200 --no-tests=error \
       -LE "${SPARSELAB_SANITIZE_EXCLUDE:-fuzz|soak|e2e|mic}"
 fi
+# ---- reliability: libFuzzer harnesses, 30 s each (docs/RELIABILITY.md, scripts/fuzz.sh) ----
+#   SPARSELAB_SKIP_FUZZ=1 skips this stage; SPARSELAB_FUZZ_SECONDS changes the time per harness.
+if [ "${SPARSELAB_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== build + run libFuzzer harnesses (clang-14, ASan+UBSan)"
+  bash scripts/fuzz.sh "${SPARSELAB_FUZZ_SECONDS:-30}"
+fi
+# ---- end reliability ----
 echo "== all tests passed in $(( $(date +%s) - start )) s"

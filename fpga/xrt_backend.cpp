@@ -322,6 +322,15 @@ class XrtBackend final : public Backend {
   private:
     void probe() const {
         std::call_once(m_probed, [this] {
+            // XRT's sw_emu/hw_emu shims call exit() when Vitis is missing: never let them.
+            const char* emu = std::getenv("XCL_EMULATION_MODE");
+            const char* vitis = std::getenv("XILINX_VITIS");
+            if (emu && (std::strcmp(emu, "sw_emu") == 0 || std::strcmp(emu, "hw_emu") == 0) &&
+                !(vitis && *vitis)) {
+                m_status = {false, std::string("XCL_EMULATION_MODE=") + emu +
+                                       " needs Vitis (XILINX_VITIS is not set)"};
+                return;
+            }
             ensureXrtEnvironment();
             try {
                 xrt::system::enumerate_devices();

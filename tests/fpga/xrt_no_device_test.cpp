@@ -41,3 +41,14 @@ TEST(FpgaNoDevice, PrepareAndRequireFailWithTheReason) {
     }
     EXPECT_TRUE(fpgaBackendBuilt());
 }
+
+TEST(FpgaNoDevice, EmulationWithoutVitisIsReportedNotFatal) {
+    // XRT's sw_emu shim would exit() the process without Vitis; the backend must not touch it.
+    ::setenv("XCL_EMULATION_MODE", "sw_emu", 1);
+    ::unsetenv("XILINX_VITIS");
+    const BackendRegistry r = makeDefaultRegistry();
+    const BackendStatus s = r.find("fpga")->status();
+    ::unsetenv("XCL_EMULATION_MODE");
+    EXPECT_FALSE(s.available);
+    EXPECT_NE(s.reason.find("needs Vitis"), std::string::npos) << s.reason;
+}

@@ -33,11 +33,15 @@ struct Timing {
     int runs = 0;
 };
 
-/// Warm-up (a tenth of the budget, at least 3 runs), then runs until the budget is spent.
-Timing timeRuns(Executor& exec, const Tensor& input, const BenchArgs& a) {
+/// Warm-up (a tenth of the budget, at least 3 runs), then runs until the budget is spent. Runs
+/// cycle through several different input batches, so that branch predictors cannot learn one
+/// input's winners (repeating one sample flatters data-dependent sparse kernels).
+Timing timeRuns(Executor& exec, const std::vector<Tensor>& inputs, const BenchArgs& a) {
+    size_t next = 0;
+    auto input = [&]() -> const Tensor& { return inputs[next++ % inputs.size()]; };
     using Clock = std::chrono::steady_clock;
     const auto warmEnd = Clock::now() + std::chrono::duration<double>(a.seconds / 10);
-    for (int i = 0; i < 3 || Clock::now() < warmEnd; ++i) exec.run(input);
+    for (int i = 0; i < 3 || Clock::now() < warmEnd; ++i) exec.run(input());
     std::vector<double> us, cpu;
     auto cpuNow = [] {
         timespec ts{};
@@ -47,9 +51,10 @@ Timing timeRuns(Executor& exec, const Tensor& input, const BenchArgs& a) {
     const auto end = Clock::now() + std::chrono::duration<double>(a.seconds);
     while ((static_cast<int>(us.size()) < a.minRuns || Clock::now() < end) &&
            static_cast<int>(us.size()) < a.maxRuns) {
+        const Tensor& in = input();
         const double c0 = cpuNow();
         const auto t0 = Clock::now();
-        exec.run(input);
+        exec.run(in);
         us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
         cpu.push_back(cpuNow() - c0);
     }
@@ -101,7 +106,7 @@ std::string cpuName() {
 }
 
 /// Times every available backend/mode (or the chosen ones) on `model` and input; fills JSON rows.
-Json benchModel(const CliContext& ctx, const ModelPtr& model, const Tensor& input,
+Json benchModel(const CliContext& ctx, const ModelPtr& model, const std::vector<Tensor>& input,
                 const BenchArgs& a) {
     const ModelStats stats = computeStats(*model);
     Json rows = Json::array();
@@ -167,7 +172,8 @@ Json benchModel(const CliContext& ctx, const ModelPtr& model, const Tensor& inpu
 
 /// The network from the k-winners feeding the first Linear to the end: the linear layers and
 /// their selections, fed with the model's real intermediate activations.
-std::pair<ModelPtr, Tensor> linearTail(const Model& m, const Tensor& input) {
+std::pair<ModelPtr, std::vector<Tensor>> linearTail(const Model& m,
+                                                    const std::vector<Tensor>& inputs) {
     size_t first = 0;
     while (first < m.layers.size() && !m.layers[first].is<LinearParams>()) ++first;
     if (first == m.layers.size()) return {};
@@ -180,14 +186,15 @@ std::pair<ModelPtr, Tensor> linearTail(const Model& m, const Tensor& input) {
     tail->inputShape = start == 0 ? m.inputShape : m.layerOutputShapes()[start - 1];
     tail->layers.assign(m.layers.begin() + long(start), m.layers.end());
     tail->metadata = m.metadata;
-    Tensor mid = input;
+    std::vector<Tensor> mids = inputs;
     if (start > 0) {
         auto ref = CpuDenseBackend().prepare(std::make_shared<const Model>(m), PrepareOptions{});
-        ref->run(input, [&](const LayerOutput& o) {
-            if (size_t(o.index) == start - 1) mid = *o.output;
-        });
+        for (size_t i = 0; i < inputs.size(); ++i)
+            ref->run(inputs[i], [&](const LayerOutput& o) {
+                if (size_t(o.index) == start - 1) mids[i] = *o.output;
+            });
     }
-    return {tail, mid};
+    return {tail, mids};
 }
 
 void printTable(const Json& rows, const char* title) {
@@ -243,7 +250,9 @@ void registerBenchCommand(CLI::App& app, CliContext& ctx) {
             a->model.empty()
                 ? std::make_shared<const Model>(buildGscModel(GscConfig::preset(a->arch), a->seed))
                 : loadModel(a->model);
-        const Tensor input = randomBatch(model->inputShape, a->batch, a->seed + 1000);
+        std::vector<Tensor> input;
+        for (uint32_t i = 0; i < 8; ++i)
+            input.push_back(randomBatch(model->inputShape, a->batch, a->seed + 1000 + i));
         const ModelStats stats = computeStats(*model);
         Json doc = {
             {"model", a->model.empty() ? "random " + a->arch : a->model},

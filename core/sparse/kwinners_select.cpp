@@ -26,6 +26,7 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_cand.resize(static_cast<size_t>(m_units) + 16);
     m_cand2.resize(static_cast<size_t>(m_units) + 16);
     m_all.resize(static_cast<size_t>(m_units));
+    m_win.resize(static_cast<size_t>(m_units) + 16);
     std::iota(m_all.begin(), m_all.end(), 0);
     m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
 }
@@ -96,13 +97,10 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
 void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const float* src,
                                    ActiveList& out) {
     const uint32_t* keys = m_keys.data();
-    auto emit = [&](int32_t i) {
-        const float v = m_relu ? std::max(src[i], 0.0f) : src[i];
-        if (v != 0.0f) {
-            out.index.push_back(i);
-            out.value.push_back(v);
-        }
-    };
+    // Winners are collected branch-free in m_win and turned into the list at the end.
+    int32_t* win = m_win.data();
+    int32_t nw = 0;
+    auto emit = [&](int32_t i) { win[nw++] = i; };
     // 8-bit radix digits starting at the highest bit on which the candidates differ: those
     // above the cut digit win, those on it go on (in index order), those below drop out. Four
     // interleaved histograms keep increments of one busy bin from waiting on each other. When
@@ -129,13 +127,13 @@ void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const fl
         const int b = cutBin(hist[0], top, need, above);
         need -= above;
         int32_t kept = 0;
-        for (int32_t c = 0; c < nc; ++c) {
+        for (int32_t c = 0; c < nc; ++c) {  // branch-free partition
             const int32_t i = cand[c];
             const int d = static_cast<int>((keys[i] >> shift) & 255u);
-            if (d > b)
-                emit(i);
-            else if (d == b)
-                other[kept++] = i;
+            win[nw] = i;
+            nw += d > b;
+            other[kept] = i;
+            kept += d == b;
         }
         std::swap(cand, other);
         nc = kept;
@@ -148,10 +146,18 @@ void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const fl
             packed[c] = (uint64_t(keys[cand[c]]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
         std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
         for (int c = 0; c < need; ++c) emit(int32_t(0xFFFFFFFFu - uint32_t(packed[c])));
-        return;
+    } else {
+        // What is left shares one key (or all of it wins): the lowest indices first.
+        for (int32_t c = 0; c < std::min(nc, need); ++c) emit(cand[c]);
     }
-    // What is left shares one key (or all of it wins): the lowest indices first.
-    for (int32_t c = 0; c < std::min(nc, need); ++c) emit(cand[c]);
+    for (int32_t w = 0; w < nw; ++w) {
+        const int32_t i = win[w];
+        const float v = m_relu ? std::max(src[i], 0.0f) : src[i];
+        if (v != 0.0f) {
+            out.index.push_back(i);
+            out.value.push_back(v);
+        }
+    }
 }
 
 void KWinnersSelector::selectLocal(const float* src, ActiveList& out) {

@@ -57,7 +57,7 @@ class KWinnersSelector {
     int64_t m_units = 0, m_channels = 1, m_inner = 1;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;
-    std::vector<int32_t> m_cand, m_cand2, m_all;
+    std::vector<int32_t> m_cand, m_cand2, m_all, m_win;
     const SparseKernelTable* m_kernels = nullptr;
     std::vector<uint64_t> m_local64;
 };

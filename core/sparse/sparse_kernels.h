@@ -23,7 +23,8 @@ struct SparseKernelTable {
     void (*convDenseInput)(const ConvPlan& plan, const float* pin, float* out, bool pool2);
 
     /// Sparse input (active flat indices into [cin][h][w]) scattered into the NHWC accumulator
-    /// acc [ho*wo][coutPad], which the kernel zeroes first.
+    /// acc [ho*wo][coutPad], which the kernel zeroes first; acc must have 128 more floats of
+    /// scratch space after that.
     void (*convScatter)(const ConvPlan& plan, ScatterWeights weights, const int32_t* index,
                         const float* value, int64_t count, float* acc);
 

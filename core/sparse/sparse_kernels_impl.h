@@ -208,6 +208,8 @@ void convScatterUnit(const ConvPlan& p, const int32_t* index, const float* value
                      float* acc) {
     const int32_t* decode = p.decode.data();
     const unsigned ho = unsigned(p.ho), wo = unsigned(p.wo);
+    // Eight rotating 16-float scratch blocks past the end (one would chain every write to it).
+    const int64_t scratch = int64_t(p.ho) * p.wo * p.coutPad;
     for (int64_t a = 0; a < count; ++a) {
         const int32_t d = decode[index[a]];
         const int c = d >> 20, yp = (d >> 10) & 1023, xp = d & 1023;
@@ -222,9 +224,12 @@ void convScatterUnit(const ConvPlan& p, const int32_t* index, const float* value
             const int32_t* delta = p.chanBlockDelta.data();
             const float* w = p.chanBlockWeights.data();
             for (int e = p.chanBlockStart[size_t(c)]; e < e1; ++e) {
+                // Branch-free: an entry whose output falls outside goes to a scratch block after
+                // the accumulator (its position is data dependent, a branch mispredicts).
                 const int i = tap[e] >> 16, j = tap[e] & 0xFFFF;
-                if (unsigned(yp - i) >= ho || unsigned(xp - j) >= wo) continue;
-                axpy16(base + (at + delta[e]), vv, w + size_t(e) * 16);
+                const bool inside = unsigned(yp - i) < ho && unsigned(xp - j) < wo;
+                axpy16(base + (inside ? at + delta[e] : scratch + (e & 7) * 16), vv,
+                       w + size_t(e) * 16);
             }
         } else if constexpr (W == ScatterWeights::Unstructured) {
             const int e1 = p.chanStart[size_t(c) + 1];
@@ -233,8 +238,8 @@ void convScatterUnit(const ConvPlan& p, const int32_t* index, const float* value
             const float* w = p.chanWeight.data();
             for (int e = p.chanStart[size_t(c)]; e < e1; ++e) {
                 const int i = tap[e] >> 16, j = tap[e] & 0xFFFF;
-                if (unsigned(yp - i) >= ho || unsigned(xp - j) >= wo) continue;
-                base[at + delta[e]] += v * w[e];
+                const bool inside = unsigned(yp - i) < ho && unsigned(xp - j) < wo;
+                base[inside ? at + delta[e] : scratch + (e & 7) * 16] += v * w[e];
             }
         } else {
             const vec vv = splat(v);

@@ -171,6 +171,8 @@ void registerCheck(CLI::App& parent) {
                        {"same_label", agree.sameLabel},
                        {"max_logit_error", agree.maxLogitError},
                        {"logit_range", agree.logitRange},
+                       {"float_labels", agree.floatLabels},
+                       {"int8_labels", agree.int8Labels},
                        {"csim", kernels},
                        {"bit_exact", allExact}});
         } else {

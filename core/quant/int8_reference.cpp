@@ -222,6 +222,8 @@ Int8Agreement measureAgreement(const QuantizedModel& qm, const Tensor& inputs) {
             if (logits[size_t(c)] > logits[size_t(qBest)]) qBest = c;
         }
         if (fBest == qBest) ++r.sameLabel;
+        r.floatLabels.push_back(fBest);
+        r.int8Labels.push_back(qBest);
     }
     return r;
 }

@@ -48,6 +48,7 @@ struct Int8Agreement {
     int64_t sameLabel = 0;       ///< argmax of int8 output == argmax of float output
     double maxLogitError = 0.0;  ///< max |int8 - float| of the pre-softmax logits
     double logitRange = 0.0;     ///< max |float logit|, for scale
+    std::vector<int64_t> floatLabels, int8Labels;  ///< argmax per input
 };
 
 /// Runs both models on `inputs` [N, ...] and compares.

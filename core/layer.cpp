@@ -48,9 +48,13 @@ int64_t KWinnersParams::selectionSize(const Shape& in, bool local) {
 }
 
 int KWinnersParams::inferenceK(const Shape& in) const {
-    const int64_t n = selectionSize(in, local);
-    const auto kInf = static_cast<int64_t>(static_cast<double>(k) * kInferenceFactor);
-    return static_cast<int>(std::clamp<int64_t>(kInf, 1, std::max<int64_t>(n, 1)));
+    const int64_t n = std::max<int64_t>(selectionSize(in, local), 1);
+    // Clamp in floating point first: a file may carry a huge, negative or NaN factor, and
+    // converting an out-of-range double to an integer is undefined behaviour.
+    const double kInf = static_cast<double>(k) * kInferenceFactor;
+    if (!(kInf >= 1.0)) return 1;
+    if (kInf >= static_cast<double>(n)) return static_cast<int>(n);
+    return static_cast<int>(static_cast<int64_t>(kInf));
 }
 
 const Tensor* Layer::weight() const {

@@ -2,6 +2,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "atomic_file.h"
@@ -128,7 +130,20 @@ std::string saveOnnxToBytes(const Model& model) {
 
     Exporter ex(g);
     ex.m_current = "input";
-    for (const Layer& layer : model.layers) {
+    // Tensor and output names derive from layer names, so they must be unique: an imported file
+    // may repeat a node name (found by fuzzing: two "conv1" nodes exported one "conv1.weight").
+    std::set<std::string> usedNames;
+    for (const Layer& original : model.layers) {
+        std::string unique = original.name.empty() ? std::string("layer") : original.name;
+        for (int suffix = 2; usedNames.count(unique); ++suffix)
+            unique = original.name + "_" + std::to_string(suffix);
+        usedNames.insert(unique);
+        std::optional<Layer> renamed;  // copied only when the name has to change
+        if (unique != original.name) {
+            renamed = original;
+            renamed->name = unique;
+        }
+        const Layer& layer = renamed ? *renamed : original;
         const std::string x = ex.m_current;
         switch (layer.kind()) {
             case LayerKind::Conv2d: {

@@ -25,7 +25,7 @@ diagram below them shows the same idea on a toy layer.</li>
 <p><b>Fine-tune at this sparsity</b> trains one epoch on a GSC-layout corpus folder, keeping
 pruned weights at zero; File &gt; Save model as... keeps the result.</p>
 <p><b>Shortcuts</b>: Ctrl+O open model, Ctrl+S save model, Ctrl+Shift+O open audio, Ctrl+B run/stop benchmark,
-Ctrl+R reset sparsity, Ctrl+1/2/3 switch tabs, F1 this help, Ctrl+Q quit.</p>
+Ctrl+R reset sparsity, Ctrl+L live microphone on/off, Ctrl+1/2/3 switch tabs, F1 this help, Ctrl+Q quit.</p>
 )"));
 }
 

@@ -35,6 +35,8 @@ InputPanel::InputPanel(QWidget* parent)
         tr("Sample clips (spoken digits). Click one to run it through the "
            "network."));
     m_clips->setMaximumHeight(120);
+    m_liveButton->setObjectName(QStringLiteral("liveButton"));
+    m_liveButton->setCheckable(true);
     m_liveButton->setEnabled(false);
     m_liveButton->setToolTip(
         tr("No live source in this build (the live-microphone module adds "
@@ -80,6 +82,8 @@ InputPanel::InputPanel(QWidget* parent)
     connect(m_liveButton, &QPushButton::clicked, this, &InputPanel::toggleLive);
     m_hopTimer->setInterval(kHopMs);
     connect(m_hopTimer, &QTimer::timeout, this, [this] {
+        if (!m_liveFresh) return;  // no samples since the last hop (e.g. no device yet)
+        m_liveFresh = false;
         showWaveform();
         emit audioReady(m_samples, m_source ? m_source->displayName() : tr("live"));
     });
@@ -104,6 +108,7 @@ QStringList InputPanel::clipFiles() const {
 }
 
 bool InputPanel::openFile(const QString& path) {
+    if (isLive()) toggleLive();  // a clip replaces the live input
     try {
         const std::vector<float> s = loadAudioSamples(path, kRate);
         m_samples = QVector<float>(s.begin(), s.end());
@@ -144,7 +149,9 @@ void InputPanel::attachSource(AudioSource* source) {
     m_liveButton->setEnabled(source != nullptr);
     if (!source) return;
     m_liveButton->setText(source->displayName());
-    m_liveButton->setToolTip(tr("Analyse the last second of live audio every %1 ms.").arg(kHopMs));
+    m_liveButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));  // setText() clears it
+    m_liveButton->setToolTip(
+        tr("Listen (Ctrl+L): analyse the last second of live audio every %1 ms.").arg(kHopMs));
     connect(source, &AudioSource::samplesReady, this, &InputPanel::appendLiveSamples);
     connect(source, &AudioSource::failed, this, &InputPanel::failed);
 }
@@ -155,15 +162,25 @@ void InputPanel::toggleLive() {
         m_source->stop();
         m_hopTimer->stop();
         m_liveButton->setChecked(false);
+        emit liveToggled(false);
         return;
     }
     m_samples = QVector<float>(kRate, 0.0f);
-    if (m_source->start()) m_hopTimer->start();
+    m_liveFresh = false;
+    const bool started = m_source->start();
+    if (started) m_hopTimer->start();
+    m_liveButton->setChecked(started);
+    emit liveToggled(started);
+}
+
+bool InputPanel::isLive() const {
+    return m_hopTimer->isActive();
 }
 
 void InputPanel::appendLiveSamples(const QVector<float>& block) {
     m_samples += block;
     if (m_samples.size() > kRate) m_samples.remove(0, m_samples.size() - kRate);
+    m_liveFresh = true;
 }
 
 }  // namespace sparselab

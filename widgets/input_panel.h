@@ -29,6 +29,8 @@ class InputPanel : public QWidget {
     QStringList clipFiles() const;
     /// Adds a live source (not owned) to the panel's "Live" button.
     void attachSource(AudioSource* source);
+    /// True while the live source runs (the Live button is down).
+    bool isLive() const;
     /// Samples of the clip on screen (16 kHz mono).
     const QVector<float>& samples() const { return m_samples; }
 
@@ -40,14 +42,17 @@ class InputPanel : public QWidget {
     void setFeatures(const sparselab::Tensor& features);
     /// Live input: appends 16 kHz samples to the sliding 1 s window.
     void appendLiveSamples(const QVector<float>& block);
+    /// Starts or stops the attached live source (the Live button, Ctrl+L).
+    void toggleLive();
 
   signals:
     void audioReady(const QVector<float>& samples, const QString& source);
     void failed(const QString& message);
+    /// The Live button started (true) or stopped (false) the live source.
+    void liveToggled(bool on);
 
   private:
     void showWaveform();
-    void toggleLive();
 
     QListWidget* m_clips;
     QPushButton* m_openButton;
@@ -58,6 +63,7 @@ class InputPanel : public QWidget {
     QTimer* m_hopTimer;
     AudioSource* m_source = nullptr;
     QVector<float> m_samples;
+    bool m_liveFresh = false;  ///< live samples arrived since the last hop
     QString m_dir;
 };
 

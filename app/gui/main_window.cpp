@@ -22,6 +22,8 @@
 #include "widgets/help_panel.h"
 #include "widgets/inference_worker.h"
 #include "widgets/input_panel.h"
+#include "widgets/live_panel.h"
+#include "widgets/microphone_source.h"
 #include "widgets/model_controller.h"
 #include "widgets/model_summary_panel.h"
 #include "widgets/prediction_panel.h"
@@ -49,6 +51,8 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() {
     if (m_fineTune) m_fineTune->cancel();
+    delete m_mic;  // stops capture and its thread while the registry still exists
+    m_mic = nullptr;
     for (QThread* t : {&m_inferenceThread, &m_evaluationThread, &m_fineTuneThread}) {
         t->quit();
         t->wait();
@@ -59,6 +63,8 @@ void MainWindow::buildPanels() {
     m_summary = new ModelSummaryPanel(this);
     m_sparsity = new SparsityPanel(this);
     m_input = new InputPanel(this);
+    m_live = new LivePanel(this);
+    m_mic = new MicrophoneSource(&m_registry, this);
     m_activations = new ActivationPanel(this);
     m_predictions = new PredictionPanel(this);
     m_benchmark = new BenchmarkPanel(&m_registry, this);
@@ -67,7 +73,12 @@ void MainWindow::buildPanels() {
 
     auto* explore = new QSplitter(Qt::Horizontal, this);
     explore->setObjectName(QStringLiteral("exploreSplitter"));
-    explore->addWidget(m_input);
+    auto* inputColumn = new QSplitter(Qt::Vertical, this);
+    inputColumn->addWidget(m_input);
+    inputColumn->addWidget(m_live);
+    inputColumn->setStretchFactor(0, 3);
+    inputColumn->setStretchFactor(1, 1);
+    explore->addWidget(inputColumn);
     explore->addWidget(m_activations);
     explore->addWidget(m_predictions);
     explore->setStretchFactor(0, 2);
@@ -139,6 +150,29 @@ void MainWindow::connectSignals() {
         emit resultShown(r);
     });
     connect(m_evaluation, &EvaluationWorker::finished, m_sparsity, &SparsityPanel::setEvaluation);
+    connectLive();
+}
+
+void MainWindow::connectLive() {
+    m_live->setCurrentDevice(m_mic->device());
+    m_input->attachSource(m_mic);
+    connect(m_mic, &MicrophoneSource::statusChanged, m_live, &LivePanel::setStatus);
+    connect(m_mic, &MicrophoneSource::statusChanged, this,
+            [this](const LiveStatus& s) { statusBar()->showMessage(s.message, 8000); });
+    connect(m_mic, &MicrophoneSource::windowReady, m_live, &LivePanel::addWindow);
+    connect(m_mic, &MicrophoneSource::detected, m_live, &LivePanel::addDetection);
+    connect(m_mic, &MicrophoneSource::devicesListed, m_live, &LivePanel::setDevices);
+    connect(m_live, &LivePanel::refreshRequested, m_mic, &MicrophoneSource::refreshDevices);
+    connect(m_live, &LivePanel::deviceChosen, this, [this](const QString& device) {
+        m_mic->setDevice(device);
+        if (m_mic->isRunning()) m_mic->start();  // reopen on the new device
+    });
+    connect(m_input, &InputPanel::liveToggled, this, [this](bool on) {
+        if (on && !m_devicesListed) {
+            m_devicesListed = true;
+            m_mic->refreshDevices();
+        }
+    });
 }
 
 void MainWindow::onModelChanged() {
@@ -157,6 +191,7 @@ void MainWindow::onModelChanged() {
     m_diagram->setSparsity(stats.weightSparsity(),
                            weightedDense > 0 ? stats.sparseMacs / weightedDense : 1.0);
     m_benchmark->setModel(model);
+    m_mic->setModel(model);
     const quint64 generation = ++m_requests;
     m_evaluation->noteRequest(generation);
     QMetaObject::invokeMethod(
@@ -229,6 +264,7 @@ void MainWindow::showTab(const QString& name) {
 void MainWindow::flushRepaints() {
     m_activations->flush();
     m_predictions->flush();
+    m_live->flush();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -18,6 +18,8 @@ class EvaluationWorker;
 class HelpPanel;
 class InferenceWorker;
 class InputPanel;
+class LivePanel;
+class MicrophoneSource;
 class ModelController;
 class ModelSummaryPanel;
 class PredictionPanel;
@@ -37,6 +39,8 @@ class MainWindow : public QMainWindow {
     SparsityPanel* sparsityPanel() const { return m_sparsity; }
     BenchmarkPanel* benchmarkPanel() const { return m_benchmark; }
     InputPanel* inputPanel() const { return m_input; }
+    LivePanel* livePanel() const { return m_live; }
+    MicrophoneSource* microphone() const { return m_mic; }
     ActivationPanel* activationPanel() const { return m_activations; }
     PredictionPanel* predictionPanel() const { return m_predictions; }
     ModelSummaryPanel* summaryPanel() const { return m_summary; }
@@ -73,6 +77,7 @@ class MainWindow : public QMainWindow {
     void buildPanels();
     void buildMenus();
     void startWorkers();
+    void connectLive();
     void connectSignals();
     void onModelChanged();
     void analyse(const QVector<float>& samples, const QString& source);
@@ -87,6 +92,9 @@ class MainWindow : public QMainWindow {
     ModelSummaryPanel* m_summary = nullptr;
     SparsityPanel* m_sparsity = nullptr;
     InputPanel* m_input = nullptr;
+    LivePanel* m_live = nullptr;
+    MicrophoneSource* m_mic = nullptr;
+    bool m_devicesListed = false;
     ActivationPanel* m_activations = nullptr;
     PredictionPanel* m_predictions = nullptr;
     BenchmarkPanel* m_benchmark = nullptr;

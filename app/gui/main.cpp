@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
             window.inputPanel()->openFile(clips.first());
         }
     });
+    if (options.live) QTimer::singleShot(100, window.inputPanel(), &InputPanel::toggleLive);
     if (options.benchmark) QTimer::singleShot(200, window.benchmarkPanel(), &BenchmarkPanel::start);
 
     int status = 0;

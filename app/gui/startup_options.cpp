@@ -22,7 +22,8 @@ StartupOptions parseStartupOptions(const QStringList& arguments) {
     const QCommandLineOption ad("activation-density", "Initial winner density in percent.", "pct");
     const QCommandLineOption theme("theme", "system, light or dark.", "name");
     const QCommandLineOption gen("generated", "Use a generated (untrained) model.");
-    p.addOptions({model, clip, shot, quit, tab, bench, ws, ad, theme, gen});
+    const QCommandLineOption live("live", "Start listening to the microphone right away.");
+    p.addOptions({model, clip, shot, quit, tab, bench, ws, ad, theme, gen, live});
     p.process(arguments);
 
     auto fail = [](const QString& message) {
@@ -37,6 +38,7 @@ StartupOptions parseStartupOptions(const QStringList& arguments) {
     o.benchmark = p.isSet(bench);
     o.theme = p.value(theme);
     o.generated = p.isSet(gen);
+    o.live = p.isSet(live);
     bool ok = true;
     if (p.isSet(quit) && ((o.quitAfterMs = p.value(quit).toInt(&ok)), !ok || o.quitAfterMs < 0))
         fail(QStringLiteral("--quit-after wants a number of milliseconds, got '%1'")

@@ -16,6 +16,7 @@ struct StartupOptions {
     double weightSparsity = -1, activationDensity = -1;  ///< initial slider values (fractions)
     QString theme;                                       ///< "system", "light" or "dark"
     bool generated = false;  ///< ignore bundled models: use a generated untrained model
+    bool live = false;       ///< press Live (microphone) once the window is up
 };
 
 /// Parses QCoreApplication::arguments(); prints help/errors and exits on --help or bad input.

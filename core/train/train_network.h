@@ -66,7 +66,7 @@ class TrainNetwork {
     Shape m_inputShape;
     std::vector<TrainLayerPtr> m_layers;
     std::vector<Tensor> m_activations;  ///< output of each layer of the last forward()
-    std::vector<Tensor> m_grads;  ///< gradient w.r.t. each layer's input
+    std::vector<Tensor> m_grads;        ///< gradient w.r.t. each layer's input
 };
 
 /// Mean negative log-likelihood of log_softmax(logits) for integer labels; writes

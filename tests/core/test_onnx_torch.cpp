@@ -27,7 +27,8 @@ std::vector<float> readF32(const std::string& path) {
 }  // namespace
 
 TEST(OnnxFromTorch, OutputsMatchPyTorch) {
-    const char* dir = SPARSELAB_TORCH_FIXTURES;  // made by the ctest fixture core.make_torch_fixtures
+    const char* dir =
+        SPARSELAB_TORCH_FIXTURES;  // made by the ctest fixture core.make_torch_fixtures
     std::ifstream f(std::string(dir) + "/manifest.json");
     ASSERT_TRUE(f) << "missing " << dir << "/manifest.json";
     const auto manifest = nlohmann::json::parse(f);

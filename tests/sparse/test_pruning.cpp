@@ -1,8 +1,8 @@
 // Magnitude pruning (unstructured and structured) and activation-sparsity changes.
 #include <gtest/gtest.h>
 
-#include <ctime>
 #include <cmath>
+#include <ctime>
 
 #include "core/error.h"
 #include "core/gsc_presets.h"

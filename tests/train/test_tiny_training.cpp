@@ -2,6 +2,7 @@
 // a tiny sparse CNN with k-winners trained for a few seconds: the loss must fall and accuracy
 // must end well above chance; checkpoints resume to the same state; export loads back.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -29,19 +30,27 @@ fs::path tmpDir() {
 /// Generates (once per build tree) 3 words x 24 clips + 2 unknown words x 10 clips.
 const fs::path& tinyCorpus() {
     static const fs::path root = [] {
+        // ctest runs these tests in parallel processes: each generates into its own folder and
+        // renames it into place; the first rename wins and the others use the winner's corpus.
         const fs::path dir = tmpDir() / "tiny-corpus";
         if (!fs::exists(dir / "corpus.json")) {
-            fs::remove_all(dir);
-            fs::create_directories(dir.parent_path());
+            const fs::path mine = tmpDir() / ("tiny-corpus.tmp" + std::to_string(::getpid()));
+            fs::remove_all(mine);
+            fs::remove_all(dir);  // a stale partial corpus from an older build (writers rename)
+            fs::create_directories(tmpDir());
             const std::string cmd = "/usr/bin/python3 " SPARSELAB_SOURCE_DIR
                                     "/tools/corpus/make_corpus.py --out " +
-                                    dir.string() +
+                                    mine.string() +
                                     " --words yes,no,stop --unknown-words cat,house "
                                     "--clips-per-word 24 --clips-per-unknown-word 10 "
                                     "--engines espeak,flite --noise-seconds 4 --seed 3 "
                                     "--validation-percent 0 --testing-percent 0 --jobs 2 "
                                     ">/dev/null";
             if (std::system(cmd.c_str()) != 0) return fs::path();
+            std::error_code ec;
+            fs::rename(mine, dir, ec);  // fails if another process got there first
+            if (ec) fs::remove_all(mine);
+            if (!fs::exists(dir / "corpus.json")) return fs::path();
         }
         return dir;
     }();

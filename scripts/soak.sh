@@ -79,7 +79,8 @@ PY
 # Enough periods to keep listen busy for the target wall time (+10 %), at most an hour of audio
 # (readAudioFile's limit): shorter hops make each audio second cost more when that is not enough.
 # If even an hour of audio is too quick, classify more often (shorter hop) and measure again.
-newHop=$($py -c "import math; need = 2 * $target / $speed; print($hop if need <= 3500 else max(1, int($hop * 3500 / need)))")
+# Hops divide 1000 ms, so every whole-second period starts on a window boundary.
+newHop=$($py -c "import math; need = 1.3 * $target / $speed; h = $hop if need <= 3500 else $hop * 3500 / need; print(max([d for d in (1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100) if d <= max(h, 1)]))")
 if [ "$newHop" != "$hop" ]; then
   hop=$newHop
   listen[5]=$hop  # the --hop-ms value
@@ -92,7 +93,7 @@ print(max(s["wall_s"], 1e-3) / s["audio_s"])
 PY
 )
 fi
-repeats=$($py -c "import math; print(max(2, min(int(3590 / $periodSeconds), math.ceil(2 * $target / ($speed * $periodSeconds)))))")
+repeats=$($py -c "import math; print(max(2, min(int(3590 / $periodSeconds), math.ceil(1.3 * $target / ($speed * $periodSeconds)))))")
 soakSeconds=$($py -c "print($repeats * $periodSeconds)")
 echo "   single pass ran at $($py -c "print(round(1 / $speed))")x real time; soak: $repeats periods = $soakSeconds s of audio"
 sox "$period" "$out/soak.wav" repeat $(( repeats - 1 ))

@@ -87,14 +87,9 @@ void batchNorm(const BatchNormParams& p, const Tensor& in, Tensor& out) {
     }
 }
 
-void maxPool2d(const MaxPool2dParams& p, const Tensor& in, Tensor& out) {
-    const int64_t n = in.dim(0), c = in.dim(1), h = in.dim(2), w = in.dim(3);
-    const int64_t ho = (h + p.padTop + p.padBottom - p.kernelH) / p.strideH + 1;
-    const int64_t wo = (w + p.padLeft + p.padRight - p.kernelW) / p.strideW + 1;
-    out.resize({n, c, ho, wo});
-    for (int64_t plane = 0; plane < n * c; ++plane) {
-        const float* s = in.data() + plane * h * w;
-        float* d = out.data() + plane * ho * wo;
+void maxPool2dSample(const MaxPool2dParams& p, int64_t c, int64_t h, int64_t w, int64_t ho,
+                     int64_t wo, const float* src, float* dst) {
+    for (int64_t plane = 0; plane < c; ++plane, src += h * w, dst += ho * wo)
         for (int64_t y = 0; y < ho; ++y)
             for (int64_t x = 0; x < wo; ++x) {
                 float best = -std::numeric_limits<float>::infinity();
@@ -103,12 +98,21 @@ void maxPool2d(const MaxPool2dParams& p, const Tensor& in, Tensor& out) {
                     if (sy < 0 || sy >= h) continue;
                     for (int j = 0; j < p.kernelW; ++j) {
                         const int64_t sx = x * p.strideW + j - p.padLeft;
-                        if (sx >= 0 && sx < w) best = std::max(best, s[sy * w + sx]);
+                        if (sx >= 0 && sx < w) best = std::max(best, src[sy * w + sx]);
                     }
                 }
-                d[y * wo + x] = best;
+                dst[y * wo + x] = best;
             }
-    }
+}
+
+void maxPool2d(const MaxPool2dParams& p, const Tensor& in, Tensor& out) {
+    const int64_t n = in.dim(0), c = in.dim(1), h = in.dim(2), w = in.dim(3);
+    const int64_t ho = (h + p.padTop + p.padBottom - p.kernelH) / p.strideH + 1;
+    const int64_t wo = (w + p.padLeft + p.padRight - p.kernelW) / p.strideW + 1;
+    out.resize({n, c, ho, wo});
+    for (int64_t b = 0; b < n; ++b)
+        maxPool2dSample(p, c, h, w, ho, wo, in.data() + b * c * h * w,
+                        out.data() + b * c * ho * wo);
 }
 
 void relu(const Tensor& in, Tensor& out) {

@@ -21,6 +21,9 @@ void linear(const LinearParams& p, const Tensor& in, Tensor& out);
 /// Per-channel (dimension 1) normalisation with running statistics.
 void batchNorm(const BatchNormParams& p, const Tensor& in, Tensor& out);
 void maxPool2d(const MaxPool2dParams& p, const Tensor& in, Tensor& out);
+/// Max-pool of one sample: src [c][h][w] -> dst [c][ho][wo] (padded positions never win).
+void maxPool2dSample(const MaxPool2dParams& p, int64_t c, int64_t h, int64_t w, int64_t ho,
+                     int64_t wo, const float* src, float* dst);
 void relu(const Tensor& in, Tensor& out);
 /// k-winners at inference (see KWinnersParams). Ties are broken in favour of the lower index.
 void kWinners(const KWinnersParams& p, const Tensor& in, Tensor& out);

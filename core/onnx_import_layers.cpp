@@ -17,6 +17,30 @@ Tensor transposed(const Tensor& b) {
     return t;
 }
 
+/// Reads a 2-D window's strides, pads and dilations (1 only) into `p` (Conv2dParams or
+/// MaxPool2dParams); throws through `fail` for anything else.
+template <typename Params, typename Fail>
+void readWindow(const onnx::NodeProto& node, Params& p, const char* what, Fail fail) {
+    for (int64_t d : intsAttr(node, "dilations", {1, 1}))
+        if (d != 1) fail(std::string("dilated ") + what + " is not supported");
+    if (const auto* a = findAttr(node, "auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID")
+        fail("auto_pad " + a->s() + " is not supported");
+    const auto strides = intsAttr(node, "strides", {1, 1});
+    const auto pads = intsAttr(node, "pads", {0, 0, 0, 0});
+    if (strides.size() != 2 || pads.size() != 4)
+        fail(std::string("only 2-D ") + what + " is supported");
+    for (int64_t v : strides)
+        if (v < 1 || v > 1024) fail("has an invalid stride " + std::to_string(v));
+    for (int64_t v : pads)
+        if (v < 0 || v > 1024) fail("has invalid pads");
+    p.strideH = static_cast<int>(strides[0]);
+    p.strideW = static_cast<int>(strides[1]);
+    p.padTop = static_cast<int>(pads[0]);
+    p.padLeft = static_cast<int>(pads[1]);
+    p.padBottom = static_cast<int>(pads[2]);
+    p.padRight = static_cast<int>(pads[3]);
+}
+
 }  // namespace
 
 // ---- the activation chain
@@ -50,25 +74,9 @@ void Importer::produceIdentity(const onnx::NodeProto& node) {
 void Importer::importConv(const onnx::NodeProto& node) {
     requireActivation(node);
     if (intAttr(node, "group", 1) != 1) failAt(node, "grouped convolution is not supported");
-    for (int64_t d : intsAttr(node, "dilations", {1, 1}))
-        if (d != 1) failAt(node, "dilated convolution is not supported");
-    if (const auto* a = findAttr(node, "auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID")
-        failAt(node, "auto_pad " + a->s() + " is not supported");
     Conv2dParams p;
     p.weight = floatTensor(node, 1, "weight", 4);
-    const auto strides = intsAttr(node, "strides", {1, 1});
-    const auto pads = intsAttr(node, "pads", {0, 0, 0, 0});
-    if (strides.size() != 2 || pads.size() != 4) failAt(node, "only 2-D convolution is supported");
-    p.strideH = static_cast<int>(strides[0]);
-    p.strideW = static_cast<int>(strides[1]);
-    p.padTop = static_cast<int>(pads[0]);
-    p.padLeft = static_cast<int>(pads[1]);
-    p.padBottom = static_cast<int>(pads[2]);
-    p.padRight = static_cast<int>(pads[3]);
-    if (p.strideH < 1 || p.strideW < 1 || *std::min_element(pads.begin(), pads.end()) < 0 ||
-        *std::max_element(pads.begin(), pads.end()) > 1024 || strides[0] > 1024 ||
-        strides[1] > 1024)
-        failAt(node, "has invalid strides or pads");
+    readWindow(node, p, "convolution", [&](const std::string& m) { failAt(node, m); });
     p.bias = maybeConstant(node, 2)
                  ? floatVector(node, 2, "bias", p.outChannels())
                  : std::vector<float>(static_cast<size_t>(p.outChannels()), 0.0f);
@@ -94,35 +102,21 @@ void Importer::importMaxPool(const onnx::NodeProto& node) {
     requireActivation(node);
     if (node.output_size() > 1 && !node.output(1).empty())
         failAt(node, "the Indices output is not supported");
-    for (int64_t d : intsAttr(node, "dilations", {1, 1}))
-        if (d != 1) failAt(node, "dilated pooling is not supported");
     const auto kernel = intsAttr(node, "kernel_shape", {});
     if (kernel.size() != 2) failAt(node, "only 2-D pooling is supported");
-    const auto strides = intsAttr(node, "strides", {1, 1});
-    const auto pads = intsAttr(node, "pads", {0, 0, 0, 0});
-    if (strides.size() != 2 || pads.size() != 4) failAt(node, "only 2-D pooling is supported");
     for (int64_t v : kernel)
         if (v < 1 || v > 1024) failAt(node, "has an invalid kernel size");
-    for (int64_t v : strides)
-        if (v < 1 || v > 1024) failAt(node, "has an invalid stride");
-    for (int64_t v : pads)
-        if (v < 0 || v > 1024) failAt(node, "has invalid pads");
     MaxPool2dParams p;
     p.kernelH = static_cast<int>(kernel[0]);
     p.kernelW = static_cast<int>(kernel[1]);
-    p.strideH = static_cast<int>(strides[0]);
-    p.strideW = static_cast<int>(strides[1]);
-    p.padTop = static_cast<int>(pads[0]);
-    p.padLeft = static_cast<int>(pads[1]);
-    p.padBottom = static_cast<int>(pads[2]);
-    p.padRight = static_cast<int>(pads[3]);
+    readWindow(node, p, "pooling", [&](const std::string& m) { failAt(node, m); });
     if (intAttr(node, "ceil_mode", 0) != 0 && m_shape.size() == 3) {
         // Ceil mode only matters when the window does not tile the input exactly.
         for (int axis = 0; axis < 2; ++axis) {
-            const int64_t span =
-                m_shape[static_cast<size_t>(axis + 1)] + pads[static_cast<size_t>(axis)] +
-                pads[static_cast<size_t>(axis + 2)] - kernel[static_cast<size_t>(axis)];
-            if (span % strides[static_cast<size_t>(axis)] != 0)
+            const int64_t span = m_shape[static_cast<size_t>(axis + 1)] +
+                                 (axis ? p.padLeft + p.padRight : p.padTop + p.padBottom) -
+                                 kernel[static_cast<size_t>(axis)];
+            if (span % (axis ? p.strideW : p.strideH) != 0)
                 failAt(node, "ceil_mode=1 is not supported");
         }
     }

@@ -64,21 +64,7 @@ bool isPool2x2(const Layer& layer) {
 /// Max-pool of one sample [c][h][w] -> [c][ho][wo] (padded positions never win).
 void maxPoolSample(const MaxPool2dParams& p, const Shape& in, const Shape& out, const float* s,
                    float* d) {
-    const int64_t c = in[0], h = in[1], w = in[2], ho = out[1], wo = out[2];
-    for (int64_t plane = 0; plane < c; ++plane, s += h * w, d += ho * wo)
-        for (int64_t y = 0; y < ho; ++y)
-            for (int64_t x = 0; x < wo; ++x) {
-                float best = -std::numeric_limits<float>::infinity();
-                for (int i = 0; i < p.kernelH; ++i) {
-                    const int64_t sy = y * p.strideH + i - p.padTop;
-                    if (sy < 0 || sy >= h) continue;
-                    for (int j = 0; j < p.kernelW; ++j) {
-                        const int64_t sx = x * p.strideW + j - p.padLeft;
-                        if (sx >= 0 && sx < w) best = std::max(best, s[sy * w + sx]);
-                    }
-                }
-                d[y * wo + x] = best;
-            }
+    dense::maxPool2dSample(p, in[0], in[1], in[2], out[1], out[2], s, d);
 }
 
 std::string modeKernel(ExecutionMode mode, bool blocked) {

@@ -14,8 +14,11 @@ ctest --test-dir build -j2 --output-on-failure --timeout 900 --no-tests=error
 
 if [ "${SPARSELAB_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== build (ASan+UBSan, headless targets)"
+  # XRT stays out of this build: Debian's XRT 2.13 (libxrt_coreutil) calls aligned_alloc with a
+  # size that is not a multiple of the alignment, which ASan reports as an error inside XRT.
+  # The XRT host path is exercised by the Release pass (noop emulation) instead.
   SPARSELAB_BUILD_DIR=build-sanitize bash scripts/build.sh -DSPARSELAB_SANITIZE=ON \
-    -DSPARSELAB_BUILD_APP=OFF -DSPARSELAB_BUILD_BENCHMARKS=OFF
+    -DSPARSELAB_BUILD_APP=OFF -DSPARSELAB_BUILD_BENCHMARKS=OFF -DSPARSELAB_WITH_FPGA=OFF
   echo "== ctest (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-sanitize -j2 --output-on-failure --timeout 1200 --no-tests=error \

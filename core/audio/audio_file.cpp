@@ -140,6 +140,11 @@ AudioClip convertAudio(std::span<const float> interleaved, int channels, int sam
     if (targetRate > 0 && targetRate != sampleRate) {
         clip.samples = resampleAudio(clip.samples, sampleRate, targetRate, source);
         clip.sampleRate = targetRate;
+        // Found by fuzz.audio: a few frames at a high rate resample to nothing at 16 kHz.
+        if (clip.samples.empty())
+            throw Error(source + ": " + std::to_string(interleaved.size() / channels) +
+                        " frames at " + std::to_string(sampleRate) +
+                        " Hz are too short to resample to " + std::to_string(targetRate) + " Hz");
     }
     return clip;
 }

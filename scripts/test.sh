@@ -31,7 +31,7 @@ fi
 #   SPARSELAB_SKIP_FUZZ=1 skips this stage; SPARSELAB_FUZZ_SECONDS changes the time per harness.
 if [ "${SPARSELAB_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== build + run libFuzzer harnesses (clang-14, ASan+UBSan)"
-  bash scripts/fuzz.sh "${SPARSELAB_FUZZ_SECONDS:-30}"
+  SPARSELAB_FUZZ_SEED=${SPARSELAB_FUZZ_SEED:-1} bash scripts/fuzz.sh "${SPARSELAB_FUZZ_SECONDS:-30}"
 fi
 # ---- end reliability ----
 echo "== all tests passed in $(( $(date +%s) - start )) s"

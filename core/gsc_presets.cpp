@@ -21,7 +21,7 @@ GscConfig GscConfig::preset(std::string_view name) {
     }
     if (name == "super-sparse") {
         c.linearUnits = 1500;
-        c.conv1Sparsity = 0.5, c.conv2Sparsity = 0.95, c.linearSparsity = 0.955,
+        c.conv1Sparsity = 0.88, c.conv2Sparsity = 0.95, c.linearSparsity = 0.955,
         c.outputSparsity = 0.5;
         c.conv1K = 1200, c.conv2K = 200, c.linearK = 100;
         c.boostStrength = 1.5f;

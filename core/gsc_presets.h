@@ -24,6 +24,10 @@ struct GscConfig {
 
     /// "dense" (Numenta's dense CNN-2), "sparse" (nupic.torch's sparse CNN: 50/80/90 % zeros,
     /// k = 1200/200/100), "super-sparse" (linear 1500, ~95 % zeros overall, ~10 % active).
+    /// Super-sparse keeps 3 of 25 conv1 taps per channel (88 % zeros): conv1 sees the dense
+    /// log-mel input, so with nupic.torch's 50 % it alone would be 627 k of the ~690 k MACs
+    /// left and cap the whole network near 20x; PERF.md's MAC-limit table (and the FPGA
+    /// paper's operating point, ~95 % zeros overall) assumes conv1 sparse as well.
     /// Throws Error for any other name.
     static GscConfig preset(std::string_view name);
     static std::vector<std::string> presetNames();

@@ -14,6 +14,7 @@
 #include "core/gsc_presets.h"
 #include "core/model_stats.h"
 #include "core/onnx_model.h"
+#include "core/sparse/pruning.h"
 #include "core/train/trainer.h"
 
 namespace sparselab::cli {
@@ -26,7 +27,8 @@ struct TrainArgs {
     int epochs = 15, batch = 64, threads = 2, variants = 3;
     uint32_t seed = 1;
     float lr = 0.01f, momentum = 0.9f, weightDecay = 0.0f, gamma = 0.9f;
-    double silenceShare = 0.1, maxUnknownShare = -1.0;
+    double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1;
+    bool structured = false;
     bool saveEveryEpoch = false;
     bool resume = false, noAugment = false, unbalanced = false, prune = false, quiet = false,
          json = false;
@@ -151,18 +153,48 @@ void run(const TrainArgs& a) {
             throw Error("model '" + a.init + "' has " + std::to_string(init.numClasses()) +
                         " outputs but the label scheme '" + a.labels + "' has " +
                         std::to_string(scheme.size()));
+    } else if (a.structured) {
+        // Random dense weights, then the blocked layout's structure (the same number of whole
+        // 16-output blocks per input) at the preset's sparsities: the mask the trainer keeps
+        // is exactly what the cpu-sparse blocked kernels run at full speed.
+        GscConfig dense = config;
+        dense.conv1Sparsity = dense.conv2Sparsity = dense.linearSparsity = dense.outputSparsity =
+            0.0;
+        WeightPruning p;
+        p.structured = true;
+        p.sparsity = 0.0;
+        p.layerSparsity = {{"conv1", config.conv1Sparsity},
+                           {"conv2", config.conv2Sparsity},
+                           {"linear1", config.linearSparsity},
+                           {"output", config.outputSparsity}};
+        init = *pruneWeights(buildGscModel(dense, a.seed), p);
     } else {
         init = buildGscModel(config, a.seed);
     }
+    if (a.structured && !a.init.empty() && !a.prune)
+        throw Error("--structured applies to a new model or to --init M --prune");
     train::NetworkOptions netOptions;
     netOptions.keepZeroWeights = !a.prune;
     train::TrainNetwork net = train::TrainNetwork::fromModel(init, netOptions);
     if (a.prune) {
         if (a.init.empty()) throw Error("--prune needs --init MODEL (the dense model to prune)");
-        net.pruneByMagnitude({{"conv1", config.conv1Sparsity},
-                              {"conv2", config.conv2Sparsity},
-                              {"linear1", config.linearSparsity},
-                              {"output", config.outputSparsity}});
+        if (a.structured) {
+            WeightPruning p;
+            p.structured = true;
+            p.sparsity = 0.0;
+            p.layerSparsity = {{"conv1", config.conv1Sparsity},
+                               {"conv2", config.conv2Sparsity},
+                               {"linear1", config.linearSparsity},
+                               {"output", config.outputSparsity}};
+            init = *pruneWeights(init, p);
+            netOptions.keepZeroWeights = true;
+            net = train::TrainNetwork::fromModel(init, netOptions);
+        } else {
+            net.pruneByMagnitude({{"conv1", config.conv1Sparsity},
+                                  {"conv2", config.conv2Sparsity},
+                                  {"linear1", config.linearSparsity},
+                                  {"output", config.outputSparsity}});
+        }
     }
 
     train::TrainConfig tc;
@@ -183,6 +215,13 @@ void run(const TrainArgs& a) {
     tc.schedule.epochs = a.epochs;
     tc.balanced = !a.unbalanced;
     tc.augment.enabled = !a.noAugment;
+    tc.augment.maxWarp = a.vtlp;
+    if (a.unknownWeight != 1.0) {
+        tc.classWeights.assign(static_cast<size_t>(scheme.size()), 1.0);
+        const auto& labels = scheme.labels();
+        for (size_t c = 0; c < labels.size(); ++c)
+            if (labels[c] == "unknown") tc.classWeights[c] = a.unknownWeight;
+    }
     tc.checkpointDir = a.checkpoint;
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -344,6 +383,19 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
     cmd->add_option("--max-unknown-share", a->maxUnknownShare,
                     "Subsample unknown-word training clips to this share (<0: keep all)")
         ->capture_default_str();
+    cmd->add_option("--unknown-weight", a->unknownWeight,
+                    "Class-balanced draws: the unknown class is drawn this many times as often "
+                    "as a word (it stands for every other word)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--vtlp", a->vtlp,
+                    "Vocal-tract-length perturbation: warp the mel axis by U(1-x, 1+x) "
+                    "(p = 0.5; 0 = off)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.5));
+    cmd->add_flag("--structured", a->structured,
+                  "Sparse masks in the cpu-sparse blocked layout (same number of 16-output "
+                  "blocks per input), so the trained model runs at full speed unpruned");
     cmd->add_option("--init", a->init, "Start from this ONNX model instead of random weights");
     cmd->add_flag("--prune", a->prune,
                   "With --init: prune by magnitude to --arch's per-layer sparsities, then train");

@@ -41,6 +41,19 @@ void augmentFeatures(float* image, int mels, int frames, const FeatureAugmentCon
             }
         }
     }
+    if (a.maxWarp > 0 && u(rng) < a.prob) {
+        const double factor = 1.0 + (2 * u(rng) - 1) * a.maxWarp;
+        const std::vector<float> rows(image, image + mels * frames);
+        for (int m = 0; m < mels; ++m) {
+            const double s = std::min(m * factor, double(mels - 1));
+            const int s0 = static_cast<int>(std::floor(s));
+            const int s1 = std::min(s0 + 1, mels - 1);
+            const float w = static_cast<float>(s - s0);
+            for (int t = 0; t < frames; ++t)
+                image[m * frames + t] =
+                    rows[size_t(s0 * frames + t)] * (1 - w) + rows[size_t(s1 * frames + t)] * w;
+        }
+    }
     if (a.maxFreqMask > 0 && u(rng) < a.prob) {
         const int w = 1 + static_cast<int>(u(rng) * a.maxFreqMask);
         const int f0 = static_cast<int>(u(rng) * std::max(1, mels - w));
@@ -77,9 +90,19 @@ std::vector<int64_t> Trainer::epochOrder(const FeatureSet& set, uint32_t epochSe
     std::vector<int> present;
     for (int c = 0; c < classes; ++c)
         if (!byClass[static_cast<size_t>(c)].empty()) present.push_back(c);
-    std::uniform_int_distribution<size_t> pickClass(0, present.size() - 1);
+    std::vector<double> weights;
+    for (int c : present)
+        weights.push_back(static_cast<size_t>(c) < m_config.classWeights.size()
+                              ? std::max(0.0, m_config.classWeights[static_cast<size_t>(c)])
+                              : 1.0);
+    if (std::accumulate(weights.begin(), weights.end(), 0.0) <= 0.0)
+        std::fill(weights.begin(), weights.end(), 1.0);
+    std::discrete_distribution<size_t> pickWeighted(weights.begin(), weights.end());
+    std::uniform_int_distribution<size_t> pickUniform(0, present.size() - 1);
+    const bool uniform = m_config.classWeights.empty();  // the original draw sequence
     for (auto& o : order) {
-        const auto& members = byClass[static_cast<size_t>(present[pickClass(rng)])];
+        const size_t pick = uniform ? pickUniform(rng) : pickWeighted(rng);
+        const auto& members = byClass[static_cast<size_t>(present[pick])];
         o = members[std::uniform_int_distribution<size_t>(0, members.size() - 1)(rng)];
     }
     return order;

@@ -21,6 +21,11 @@ struct FeatureAugmentConfig {
     int maxShiftFrames = 8;
     double maxStretch = 0.2;
     int maxFreqMask = 4, maxTimeMask = 4;  ///< widths of one frequency and one time mask (0 = off)
+    /// Vocal-tract-length perturbation: with probability prob the mel axis is warped by a
+    /// factor U(1 - x, 1 + x) (row m shows source row m * factor, linear interpolation; rows
+    /// past the top repeat the top row), as a longer or shorter vocal tract would shift the
+    /// formants. 0 = off (the default: models trained before it existed stay reproducible).
+    double maxWarp = 0.0;
 };
 
 /// Everything a training run needs besides data and network. A run is reproducible from seed.
@@ -34,6 +39,9 @@ struct TrainConfig {
     /// Draw each epoch's samples class-balanced (every class equally likely) instead of
     /// shuffling the clip list; the epoch length stays the number of clips.
     bool balanced = true;
+    /// With balanced draws: relative weight of each class (index = class); missing or empty
+    /// = 1. E.g. unknown drawn 3x as often as a word, since it stands for every other word.
+    std::vector<double> classWeights;
     FeatureAugmentConfig augment;
     /// When not empty, the state after every epoch is written (atomically) to
     /// checkpointDir / "checkpoint.bin".

@@ -47,6 +47,21 @@ EXTRA_UNKNOWN = ("about again animal baby better bottle button city coffee docto
                  "garden hello kitchen later little maybe money morning number open orange "
                  "people please rabbit river second summer thirty today twenty under window "
                  "yellow").split()
+# More "unknown" words, many sharing vowels or consonants with the targets (the words unseen
+# voices confuse first). Exact homophones of targets (for, to, ate, won, know) are left out.
+MORE_UNKNOWN = ("fifty forty thirteen hundred thousand million "
+                "heaven even given kevin oven driven ten twelve wine line mine fine sign time "
+                "fever fire hero zebra series clear near free tea "
+                "mix fix wave gate late wait great wonder "
+                "door floor boat coat note goal show snow slow toe tone "
+                "yet yard light night write kite white "
+                "stone stay stack step star start log fog cog "
+                "dollar hollow").split()
+# Words for out-of-vocabulary tests: never in any other list of this file, so a model trained
+# on a corpus made from the lists above has never heard them.
+OOV_WORDS = ("apple chair music paper table water purple guitar pencil tiger banana camera "
+             "garlic jacket lemon monkey napkin pillow rocket sugar turtle violin "
+             "wallet").split()
 
 ESPEAK_ACCENTS = ["en-gb", "en-us", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp",
                   "en-gb-x-gbcwmd", "en-029", "en-us-nyc"]
@@ -72,7 +87,8 @@ def parse_words(spec):
     words = []
     for token in [t.strip() for t in spec.split(",") if t.strip()]:
         group = {"digits": DIGITS, "commands": COMMANDS, "gsc-others": GSC_OTHERS,
-                 "extra": EXTRA_UNKNOWN}.get(token, [token])
+                 "extra": EXTRA_UNKNOWN, "more": MORE_UNKNOWN,
+                 "oov": OOV_WORDS}.get(token, [token])
         for w in group:
             if not re.fullmatch(r"[a-z][a-z'_-]*", w):
                 sys.exit(f"make_corpus: word '{w}' must be lower-case letters")
@@ -134,15 +150,71 @@ def build_speakers(engines, rng, pseudo):
     return speakers
 
 
-def synth_raw(engine, voice, word, path, pitch=50, speed=160):
+FEMALE_VOICES = {"slt", "cmu_us_slt_arctic_hts"}
+
+
+def prosody(engine, voice, word, j):
+    """Rendition j of a word by a flite/festival voice: the synthesizer's own duration, F0 and
+    intonation (punctuation) controls, so one recorded person says a word in many ways instead
+    of once. Rendition 0 is the voice's default. Deterministic from the key."""
+    if j == 0:
+        return {"text": word, "stretch": 1.0, "f0": 1.0, "f0_std": 1.0}
+    r = random.Random(f"prosody:{engine}:{voice}:{word}:{j}")
+    return {"text": word + r.choice(["", ".", "?", "!", ","]),
+            "stretch": round(r.uniform(0.8, 1.35), 3), "f0": round(r.uniform(0.8, 1.3), 3),
+            "f0_std": round(r.uniform(0.5, 1.8), 3)}
+
+
+def synth_raw(engine, voice, word, path, pitch=50, speed=160, pros=None):
     if engine == "espeak":
         run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", path, word])
     elif engine == "flite":
-        run(["flite", "-voice", voice, "-t", word, "-o", path])
+        cmd = ["flite", "-voice", voice, "-t", pros["text"] if pros else word, "-o", path]
+        if pros and pros != prosody(engine, voice, word, 0):
+            base, std = (170.0, 25.0) if voice in FEMALE_VOICES else (105.0, 15.0)
+            cmd += ["--setf", f"duration_stretch={pros['stretch']}",
+                    "--setf", f"int_f0_target_mean={base * pros['f0']:.1f}",
+                    "--setf", f"int_f0_target_stddev={std * pros['f0_std']:.1f}"]
+        run(cmd)
     elif engine == "festival":
-        run(["text2wave", "-eval", f"(voice_{voice})", "-o", path], input=word.encode())
+        festival_batch(voice, [(pros or prosody(engine, voice, word, 0), path)])
     else:
         raise ValueError(engine)
+
+
+_FESTIVAL_DEF = """(define (sl-synth voice text stretch f0mul stdmul out)
+  (eval (list voice))
+  (Parameter.set 'Duration_Stretch stretch)
+  (if (and (boundp 'int_lr_params) int_lr_params (assoc 'target_f0_mean int_lr_params))
+      (set! int_lr_params
+        (list (list 'target_f0_mean (* f0mul (car (cdr (assoc 'target_f0_mean int_lr_params)))))
+              (list 'target_f0_std (* stdmul (car (cdr (assoc 'target_f0_std int_lr_params)))))
+              (assoc 'model_f0_mean int_lr_params)
+              (assoc 'model_f0_std int_lr_params))))
+  (utt.save.wave (utt.synth (eval (list 'Utterance 'Text text))) out 'riff))
+"""
+
+
+def festival_batch(voice, items):
+    """Synthesises many (prosody, path) items with one festival process (its start-up, ~1 s,
+    would otherwise dominate). F0 scaling applies to the diphone voices' LR intonation model;
+    the HTS voice keeps its own F0 (sox pitch shifts it later)."""
+    def q(t):
+        return '"' + t.replace("\\", "").replace('"', "") + '"'
+    lines = [_FESTIVAL_DEF]
+    for pros, path in items:
+        lines.append(f"(sl-synth 'voice_{voice} {q(pros['text'])} {pros['stretch']} "
+                     f"{pros['f0']} {pros['f0_std']} {q(path)})")
+    with tempfile.NamedTemporaryFile("w", suffix=".scm", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+        script = f.name
+    try:
+        run(["festival", "-b", script])
+    finally:
+        os.remove(script)
+    for _, path in items:
+        if not os.path.exists(path):
+            raise RuntimeError(f"festival {voice}: no audio written for {path}")
 
 
 def sox_to_float(inp, effects):
@@ -301,8 +373,12 @@ def render_clip(task):
 
 
 def synth_cached(job):
-    engine, voice, word, path = job
-    synth_raw(engine, voice, word, path)
+    """One flite rendition, or a batch of festival renditions of one voice."""
+    if job[0] == "festival":
+        festival_batch(job[1], job[2])
+        return None
+    engine, voice, word, j, path = job
+    synth_raw(engine, voice, word, path, pros=prosody(engine, voice, word, j))
     return path
 
 
@@ -324,8 +400,16 @@ def main():
                     help="share of clips per engine (renormalised over available engines)")
     ap.add_argument("--pseudo-speakers", type=int, default=40,
                     help="pseudo-speakers per flite/festival voice")
+    ap.add_argument("--prosody", type=int, default=1,
+                    help="renditions (duration, F0, intonation) per flite/festival voice and "
+                         "word; 1 = each voice says each word once, as before")
     ap.add_argument("--split-key", choices=["group", "speaker"], default="group",
                     help="hash the underlying voice (group, no leakage) or each speaker")
+    ap.add_argument("--test-groups", default="",
+                    help="comma list of groups (e.g. person:awb,person:ked) put in the test "
+                         "split whatever their hash; hashing decides the others")
+    ap.add_argument("--validation-groups", default="",
+                    help="comma list of groups put in the validation split")
     ap.add_argument("--validation-percent", type=float, default=10.0)
     ap.add_argument("--testing-percent", type=float, default=10.0)
     ap.add_argument("--noise-seconds", type=float, default=60.0)
@@ -377,18 +461,30 @@ def main():
         noise = make_background(a.out, a.noise_seconds, a.seed, engines, words, tmp)
         noise_files = [noise[k] for k in sorted(noise)]
         # Deterministic engines (flite, festival) are synthesised once per voice and word.
+        # Each clip picks one of --prosody renditions of its word by its voice.
         cache = {}
         jobs = []
+        festival_items = {}
         for p in plan:
             s = p["speaker"]
             if s["engine"] != "espeak":
-                key = (s["engine"], s["voice"], p["word"])
+                j = random.Random(p["seed"]).randrange(max(1, a.prosody))
+                key = (s["engine"], s["voice"], p["word"], j)
                 if key not in cache:
-                    cache[key] = os.path.join(tmp, f"{s['engine']}_{s['voice']}_{p['word']}.wav")
-                    jobs.append(key + (cache[key],))
+                    cache[key] = os.path.join(
+                        tmp, f"{s['engine']}_{s['voice']}_{p['word']}_{j}.wav")
+                    if s["engine"] == "festival":
+                        festival_items.setdefault(s["voice"], []).append(
+                            (prosody(*key), cache[key]))
+                    else:
+                        jobs.append(key + (cache[key],))
                 p["raw"] = cache[key]
+                p["prosody"] = j
             else:
                 p["raw"] = None
+        for voice, items in sorted(festival_items.items()):
+            for i in range(0, len(items), 40):
+                jobs.append(("festival", voice, items[i:i + 40]))
         for w in set(p["word"] for p in plan):
             os.makedirs(os.path.join(a.out, w), exist_ok=True)
         for p in plan:
@@ -400,17 +496,24 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    forced = {g: "testing" for g in a.test_groups.split(",") if g}
+    forced.update({g: "validation" for g in a.validation_groups.split(",") if g})
     lists = {"validation": [], "testing": []}
     manifest = []
     for p, aug in zip(plan, augs):
         s = p["speaker"]
-        split = which_set(s["group"] if a.split_key == "group" else s["id"],
-                          a.validation_percent, a.testing_percent)
+        if s["group"] in forced:
+            split = forced[s["group"]]
+        elif s["engine"] != "espeak" and forced:
+            split = "training"  # with explicit person groups, the other persons train
+        else:
+            split = which_set(s["group"] if a.split_key == "group" else s["id"],
+                              a.validation_percent, a.testing_percent)
         if split in lists:
             lists[split].append(p["rel"])
         manifest.append({"path": p["rel"], "word": p["word"], "engine": s["engine"],
                          "voice": s["voice"], "speaker": s["id"], "group": s["group"],
-                         "split": split, "augment": aug})
+                         "split": split, "prosody": p.get("prosody"), "augment": aug})
     for name, items in lists.items():
         with open(os.path.join(a.out, f"{name}_list.txt"), "w") as f:
             f.writelines(x + "\n" for x in sorted(items))
@@ -419,7 +522,10 @@ def main():
         "seed": a.seed, "words": words, "unknown_words": unknown, "engines": engines,
         "clips": len(plan), "speakers": len({p["speaker"]["id"] for p in plan}),
         "groups": len({p["speaker"]["group"] for p in plan}),
-        "split_key": a.split_key,
+        "split_key": a.split_key, "test_groups": sorted(g for g, v in forced.items()
+                                                         if v == "testing"),
+        "validation_groups": sorted(g for g, v in forced.items() if v == "validation"),
+        "prosody": a.prosody,
         "per_split": {k: sum(1 for m in manifest if m["split"] == k)
                       for k in ("training", "validation", "testing")},
         "per_engine": {e: sum(1 for m in manifest if m["engine"] == e) for e in engines},

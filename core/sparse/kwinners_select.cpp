@@ -25,9 +25,9 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_keys.resize(static_cast<size_t>(m_units));
     m_cand.resize(static_cast<size_t>(m_units) + 16);
     m_cand2.resize(static_cast<size_t>(m_units) + 16);
-    m_all.resize(static_cast<size_t>(m_units));
+    m_candKeys.resize(static_cast<size_t>(m_units) + 16);
+    m_candKeys2.resize(static_cast<size_t>(m_units) + 16);
     m_win.resize(static_cast<size_t>(m_units) + 16);
-    std::iota(m_all.begin(), m_all.end(), 0);
     m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
 }
 
@@ -67,9 +67,8 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     uint32_t* keys = m_keys.data();
     m_kernels->boostedKeys(src, m_boost.empty() ? nullptr : m_boost.data(),
                            m_boost.empty() ? 1 : m_channels, m_boost.empty() ? n : m_inner, keys);
-    out.index.reserve(static_cast<size_t>(m_k));
-    out.value.reserve(static_cast<size_t>(m_k));
     // A 1-in-8 sample's histogram gives a threshold that keeps ~25 % more than k units.
+    uint32_t threshold = 0;
     if (n >= 512 && int64_t(m_k) * 4 < n) {
         int32_t hist[2048];
         std::memset(hist, 0, sizeof hist);
@@ -82,42 +81,41 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
         const int64_t want = int64_t(m_k) * samples / n * 5 / 4 + 8;
         if (want < samples) {
             int above = 0;
-            const int b = cutBin(hist, int(top >> 21), static_cast<int>(want), above);
-            const int64_t nc = m_kernels->keysAtLeast(keys, n, uint32_t(b) << 21, m_cand.data());
-            if (nc >= m_k) {
-                radixSelect(m_cand.data(), static_cast<int32_t>(nc), m_k, src, out);
-                return;
-            }
+            threshold = uint32_t(cutBin(hist, int(top >> 21), static_cast<int>(want), above)) << 21;
         }
     }
-    std::copy(m_all.begin(), m_all.end(), m_cand.begin());
-    radixSelect(m_cand.data(), static_cast<int32_t>(n), m_k, src, out);
+    int64_t nc =
+        m_kernels->keysInRange(keys, nullptr, n, threshold, ~0u, m_cand.data(), m_candKeys.data());
+    if (nc < m_k)  // the sample misled: every unit is a candidate
+        nc = m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
+    radixSelect(static_cast<int32_t>(nc), m_k, src, out);
 }
 
-void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const float* src,
-                                   ActiveList& out) {
-    const uint32_t* keys = m_keys.data();
-    // Winners are collected branch-free in m_win and turned into the list at the end.
+void KWinnersSelector::radixSelect(int32_t nc, int need, const float* src, ActiveList& out) {
+    // Candidates: indices (increasing) and their keys, double-buffered.
+    int32_t* cand = m_cand.data();
+    uint32_t* ckeys = m_candKeys.data();
+    int32_t* otherCand = m_cand2.data();
+    uint32_t* otherKeys = m_candKeys2.data();
     int32_t* win = m_win.data();
     int32_t nw = 0;
-    auto emit = [&](int32_t i) { win[nw++] = i; };
-    // 8-bit radix digits starting at the highest bit on which the candidates differ: those
-    // above the cut digit win, those on it go on (in index order), those below drop out. Four
-    // interleaved histograms keep increments of one busy bin from waiting on each other. When
-    // few are left, packed keys decide.
+    // 8-bit radix digits starting at the highest bit on which the candidates differ: a
+    // histogram finds the digit of the `need`-th largest; candidates above it win and those on
+    // it go on (in index order), both picked by vectorised range filters. Four interleaved
+    // histograms keep increments of one busy bin from waiting on each other. When few are
+    // left, packed keys decide.
     int32_t hist[4][256];
-    int32_t* other = cand == m_cand.data() ? m_cand2.data() : m_cand.data();
     while (nc > need && nc > 48) {
         uint32_t orBits = 0, andBits = ~0u;
         for (int32_t c = 0; c < nc; ++c) {
-            orBits |= keys[cand[c]];
-            andBits &= keys[cand[c]];
+            orBits |= ckeys[c];
+            andBits &= ckeys[c];
         }
         const uint32_t diff = orBits ^ andBits;
         if (diff == 0) break;  // all equal: the lowest indices win
         const int shift = std::max(0, 31 - __builtin_clz(diff) + 1 - 8);
         std::memset(hist, 0, sizeof hist);
-        for (int32_t c = 0; c < nc; ++c) ++hist[c & 3][(keys[cand[c]] >> shift) & 255u];
+        for (int32_t c = 0; c < nc; ++c) ++hist[c & 3][(ckeys[c] >> shift) & 255u];
         int top = 0;
         for (int d = 0; d < 256; ++d) {
             hist[0][d] += hist[1][d] + hist[2][d] + hist[3][d];
@@ -126,38 +124,44 @@ void KWinnersSelector::radixSelect(int32_t* cand, int32_t nc, int need, const fl
         int above = 0;
         const int b = cutBin(hist[0], top, need, above);
         need -= above;
-        int32_t kept = 0;
-        for (int32_t c = 0; c < nc; ++c) {  // branch-free partition
-            const int32_t i = cand[c];
-            const int d = static_cast<int>((keys[i] >> shift) & 255u);
-            win[nw] = i;
-            nw += d > b;
-            other[kept] = i;
-            kept += d == b;
-        }
-        std::swap(cand, other);
-        nc = kept;
+        // Bits above the digit are common to all candidates.
+        const uint64_t prefix = shift + 8 >= 32 ? 0 : andBits & (~0u << (shift + 8));
+        const uint64_t lo = prefix | (uint64_t(b) << shift), next = lo + (uint64_t(1) << shift);
+        if (next <= 0xFFFFFFFFu)
+            nw += int32_t(
+                m_kernels->keysInRange(ckeys, cand, nc, uint32_t(next), ~0u, win + nw, nullptr));
+        nc = int32_t(m_kernels->keysInRange(ckeys, cand, nc, uint32_t(lo), uint32_t(next - 1),
+                                            otherCand, otherKeys));
+        std::swap(cand, otherCand);
+        std::swap(ckeys, otherKeys);
     }
     if (nc > need && nc <= 48) {
         // Value key, then inverted index: one integer comparison orders by value and breaks
         // ties toward the lower index.
         uint64_t* packed = m_local64.data();
         for (int32_t c = 0; c < nc; ++c)
-            packed[c] = (uint64_t(keys[cand[c]]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
+            packed[c] = (uint64_t(ckeys[c]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
         std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
-        for (int c = 0; c < need; ++c) emit(int32_t(0xFFFFFFFFu - uint32_t(packed[c])));
+        for (int c = 0; c < need; ++c) win[nw++] = int32_t(0xFFFFFFFFu - uint32_t(packed[c]));
     } else {
         // What is left shares one key (or all of it wins): the lowest indices first.
-        for (int32_t c = 0; c < std::min(nc, need); ++c) emit(cand[c]);
+        for (int32_t c = 0; c < std::min(nc, need); ++c) win[nw++] = cand[c];
     }
+    // Winners whose passed-on value is 0 are left out (branch-free compaction).
+    out.index.resize(size_t(nw));
+    out.value.resize(size_t(nw));
+    int32_t* oi = out.index.data();
+    float* ov = out.value.data();
+    int32_t kept = 0;
     for (int32_t w = 0; w < nw; ++w) {
         const int32_t i = win[w];
         const float v = m_relu ? std::max(src[i], 0.0f) : src[i];
-        if (v != 0.0f) {
-            out.index.push_back(i);
-            out.value.push_back(v);
-        }
+        oi[kept] = i;
+        ov[kept] = v;
+        kept += v != 0.0f;
     }
+    out.index.resize(size_t(kept));
+    out.value.resize(size_t(kept));
 }
 
 void KWinnersSelector::selectLocal(const float* src, ActiveList& out) {

@@ -27,8 +27,9 @@ struct ActiveList {
 
 /// Exact k-winners selection for one sample without sorting. Global selection: vectorised
 /// order-preserving integer keys of the boosted values; a histogram of a 1-in-8 sample gives a
-/// threshold that a vectorised filter applies, and a three-level radix histogram over the
-/// survivors finds the exact winners (falling back to all units when the sample misled). The
+/// threshold that a vectorised filter applies, and radix histograms over the survivors' keys
+/// with vectorised range filters find the exact winners (falling back to all units when the
+/// sample misled). The
 /// winners are exactly those of dense::kWinners (largest boosted value, ties toward the lower
 /// index). Keeps scratch memory between calls, so one instance per thread.
 class KWinnersSelector {
@@ -49,15 +50,17 @@ class KWinnersSelector {
   private:
     void selectGlobal(const float* src, ActiveList& out);
     void selectLocal(const float* src, ActiveList& out);
-    /// Emits the `need` best of candidates cand[0, nc) (increasing indices).
-    void radixSelect(int32_t* cand, int32_t nc, int need, const float* src, ActiveList& out);
+    /// Emits the `need` best of the candidates m_cand[0, nc) (increasing indices, keys in
+    /// m_candKeys).
+    void radixSelect(int32_t nc, int need, const float* src, ActiveList& out);
 
     bool m_local = false, m_relu = false;
     int m_k = 1;
     int64_t m_units = 0, m_channels = 1, m_inner = 1;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;
-    std::vector<int32_t> m_cand, m_cand2, m_all, m_win;
+    std::vector<int32_t> m_cand, m_cand2, m_win;
+    std::vector<uint32_t> m_candKeys, m_candKeys2;
     const SparseKernelTable* m_kernels = nullptr;
     std::vector<uint64_t> m_local64;
 };

@@ -191,7 +191,7 @@ std::unique_ptr<SparseExecutor::Workspace> SparseExecutor::makeWorkspace(
     }
     (void)program;
     for (auto& b : ws->buf) b.assign(size_t(maxSize) + 16, 0.0f);
-    ws->acc.assign(size_t(maxAcc) + 128, 0.0f);  // + convScatter's scratch blocks
+    ws->acc.assign(size_t(maxAcc) + kScatterScratchFloats, 0.0f);
     return ws;
 }
 

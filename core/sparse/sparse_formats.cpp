@@ -1,6 +1,9 @@
 #include "sparse_formats.h"
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "sparse_kernels.h"
 
 namespace sparselab {
 
@@ -26,6 +29,47 @@ bool chooseBlocked(SparseLayout layout, int64_t nonzeros, int64_t blocks, double
     if (layout == SparseLayout::Blocked) return true;
     if (layout == SparseLayout::Unstructured) return false;
     return blocks > 0 && double(nonzeros) / double(blocks) >= autoFill;
+}
+
+/// Largest scatter table built (pairs); beyond it the kernels check bounds per entry.
+constexpr int64_t kMaxScatterTable = int64_t(1) << 23;
+
+/// Precomputes, for every input position, where the entries of its channel that land inside
+/// the output go in the NHWC accumulator (for the layout in use), so that the stride-1 scatter
+/// kernels need no bounds checks and do no wasted updates.
+void buildScatterTable(ConvPlan& c) {
+    if (c.strideH != 1 || c.strideW != 1) return;
+    const auto& start = c.blocked ? c.chanBlockStart : c.chanStart;
+    const auto& tap = c.blocked ? c.chanBlockTap : c.chanTap;
+    const auto& delta = c.blocked ? c.chanBlockDelta : c.chanDelta;
+    const int unit = c.blocked ? kSparseBlock : 1;
+    int most = 0;
+    for (int ch = 0; ch < c.cin; ++ch)
+        most = std::max(most, start[size_t(ch) + 1] - start[size_t(ch)]);
+    const int width = (most + 7) / 8 * 8;
+    const int64_t hw = int64_t(c.h) * c.w, accUnits = int64_t(c.ho) * c.wo * c.coutPad / unit;
+    if (width == 0 || most > 0xFFFF || accUnits > 0xFFFF || start.back() > 0xFFFF ||
+        c.cin * hw * width > kMaxScatterTable)
+        return;
+    c.scatterWidth = width;
+    c.scatterPairs.assign(size_t(c.cin * hw * width), 0u);
+    c.scatterCount.assign(size_t(c.cin * hw), 0);
+    for (int ch = 0; ch < c.cin; ++ch)
+        for (int y = 0; y < c.h; ++y)
+            for (int x = 0; x < c.w; ++x) {
+                const int64_t n = ch * hw + y * c.w + x;
+                uint32_t* row = c.scatterPairs.data() + n * width;
+                const int yp = y + c.padTop, xp = x + c.padLeft;
+                const int32_t at = (yp * c.wo + xp) * c.coutPad;
+                int count = 0;
+                for (int32_t e = start[size_t(ch)]; e < start[size_t(ch) + 1]; ++e) {
+                    const int i = tap[size_t(e)] >> 16, j = tap[size_t(e)] & 0xFFFF;
+                    if (unsigned(yp - i) >= unsigned(c.ho) || unsigned(xp - j) >= unsigned(c.wo))
+                        continue;
+                    row[count++] = uint32_t((at + delta[size_t(e)]) / unit) | uint32_t(e) << 16;
+                }
+                c.scatterCount[size_t(n)] = uint16_t(count);
+            }
 }
 
 }  // namespace
@@ -170,6 +214,7 @@ ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
     c.nonzeros = static_cast<int64_t>(c.groupOut.size());
     c.blocks = static_cast<int64_t>(c.blockOffset.size());
     c.blocked = chooseBlocked(layout, c.nonzeros, c.blocks, autoBlockFill);
+    buildScatterTable(c);
     return c;
 }
 

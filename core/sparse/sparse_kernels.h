@@ -8,6 +8,9 @@
 
 namespace sparselab {
 
+/// Floats of scratch space the conv scatter kernels need after the accumulator.
+inline constexpr int kScatterScratchFloats = 512;
+
 /// Which weights a scatter kernel multiplies the active inputs with.
 enum class ScatterWeights { Unstructured, Blocked, Dense };
 
@@ -19,12 +22,12 @@ struct SparseKernelTable {
 
     /// Dense input x sparse weights (per output channel tap lists). `pin` is the zero-padded
     /// input [cin][hp][wp]. Writes [cout][ho][wo] with bias, or when `pool2` the 2x2 stride-2
-    /// max-pooled [cout][ho/2][wo/2].
+    /// max-pooled [cout][ho/2][wo/2]; `out` must have 16 floats of slack after its end.
     void (*convDenseInput)(const ConvPlan& plan, const float* pin, float* out, bool pool2);
 
     /// Sparse input (active flat indices into [cin][h][w]) scattered into the NHWC accumulator
-    /// acc [ho*wo][coutPad], which the kernel zeroes first; acc must have 128 more floats of
-    /// scratch space after that.
+    /// acc [ho*wo][coutPad], which the kernel zeroes first; acc must have kScatterScratchFloats
+    /// more floats of scratch space after that.
     void (*convScatter)(const ConvPlan& plan, ScatterWeights weights, const int32_t* index,
                         const float* value, int64_t count, float* acc);
 
@@ -41,9 +44,11 @@ struct SparseKernelTable {
     /// (boost null: unboosted), as sortableKey().
     void (*boostedKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
                         uint32_t* keys);
-    /// Writes the positions i < n with keys[i] >= threshold to idx in increasing order and
-    /// returns their number. idx must hold n + 16 values.
-    int64_t (*keysAtLeast)(const uint32_t* keys, int64_t n, uint32_t threshold, int32_t* idx);
+    /// Writes the entries i < n with lo <= keys[i] <= hi, in order: their index (idxIn[i], or i
+    /// when idxIn is null) to idx and, when keysOut is not null, their key to keysOut; returns
+    /// their number. idx and keysOut must hold n + 16 values.
+    int64_t (*keysInRange)(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo,
+                           uint32_t hi, int32_t* idx, uint32_t* keysOut);
 };
 
 /// The table for the best ISA this CPU supports (honouring SPARSELAB_ISA=generic|avx2|avx512

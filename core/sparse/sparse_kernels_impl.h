@@ -54,6 +54,44 @@ inline int imin(int a, int b) {
     return a < b ? a : b;
 }
 
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v8 __attribute__((vector_size(32)));
+
+inline v16 load16(const float* p) {
+    v16 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline v16 max16(v16 a, v16 b) {
+    return a < b ? b : a;
+}
+inline v8 max8(v8 a, v8 b) {
+    return a < b ? b : a;
+}
+
+/// 2x2 max-pool of two output rows of C chunks of 16 columns: writes 8 C pooled values to d;
+/// those past the pooled row's end are scratch that the next row (or channel) overwrites.
+template <int C>
+inline void poolRowPair(const float* r0, const float* r1, float* d) {
+    for (int c = 0; c + 1 < C; c += 2) {
+        const v16 m0 = max16(load16(r0 + c * 16), load16(r1 + c * 16));
+        const v16 m1 = max16(load16(r0 + c * 16 + 16), load16(r1 + c * 16 + 16));
+        const v16 even = __builtin_shufflevector(m0, m1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
+                                                 24, 26, 28, 30);
+        const v16 odd = __builtin_shufflevector(m0, m1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23,
+                                                25, 27, 29, 31);
+        const v16 r = max16(even, odd);
+        std::memcpy(d + c * 8, &r, sizeof r);
+    }
+    if constexpr (C % 2 == 1) {
+        const v16 m = max16(load16(r0 + (C - 1) * 16), load16(r1 + (C - 1) * 16));
+        const v8 even = __builtin_shufflevector(m, m, 0, 2, 4, 6, 8, 10, 12, 14);
+        const v8 odd = __builtin_shufflevector(m, m, 1, 3, 5, 7, 9, 11, 13, 15);
+        const v8 r = max8(even, odd);
+        std::memcpy(d + (C - 1) * 8, &r, sizeof r);
+    }
+}
+
 /// R output rows (stride R0 rows apart in the padded input) x C chunks of 16 columns of one
 /// output channel, all accumulators in registers: rows[r][0 .. 16 C) = bias + taps.
 template <int C, int R>
@@ -114,20 +152,16 @@ void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2
             }
         } else {
             float* dst = out + size_t(o) * ph * pw;
-            auto poolPair = [&](const float* r0, const float* r1, float* d) {
-                for (int x = 0; x < pw; ++x)
-                    d[x] = smax(smax(r0[2 * x], r0[2 * x + 1]), smax(r1[2 * x], r1[2 * x + 1]));
-            };
             int py = 0;
             for (; 2 * py + R <= 2 * ph && R % 2 == 0; py += R / 2) {
                 convRowBlock<C, R>(p, pin + 2 * py * rowStride, t0, t1, b, rows);
                 for (int q = 0; q < R / 2; ++q)
-                    poolPair(rows + (2 * q) * C * 16, rows + (2 * q + 1) * C * 16,
-                             dst + (py + q) * pw);
+                    poolRowPair<C>(rows + (2 * q) * C * 16, rows + (2 * q + 1) * C * 16,
+                                   dst + (py + q) * pw);
             }
             for (; py < ph; ++py) {
                 convRowBlock<C, 2>(p, pin + 2 * py * rowStride, t0, t1, b, rows);
-                poolPair(rows, rows + C * 16, dst + py * pw);
+                poolRowPair<C>(rows, rows + C * 16, dst + py * pw);
             }
         }
     }
@@ -198,6 +232,54 @@ void convDenseInput(const ConvPlan& p, const float* pin, float* out, bool pool2)
                         smax(smax(value(o, 2 * y, 2 * x), value(o, 2 * y, 2 * x + 1)),
                              smax(value(o, 2 * y + 1, 2 * x), value(o, 2 * y + 1, 2 * x + 1)));
         }
+    }
+}
+
+/// Stride-1 scatter with the precomputed per-position tables: the rows of the active inputs
+/// (only entries whose output lies inside) are first gathered into a flat work list, a fixed
+/// width per input, branch-free; then one loop of updates with a predictable trip count.
+template <ScatterWeights W, int Width>
+void convScatterTable(const ConvPlan& p, const int32_t* index, const float* value, int64_t count,
+                      float* acc) {
+    constexpr int kWork = 2048;
+    alignas(64) uint32_t work[kWork];
+    alignas(64) float val[kWork];
+    const int width = Width > 0 ? Width : p.scatterWidth;
+    const uint32_t* rows = p.scatterPairs.data();
+    const uint16_t* counts = p.scatterCount.data();
+    const float* w = W == ScatterWeights::Blocked ? p.chanBlockWeights.data() : p.chanWeight.data();
+    for (int64_t a = 0; a < count;) {
+        int n = 0;
+        for (; a < count && n + width <= kWork; ++a) {
+            const int32_t in = index[a];
+            const uint32_t* row = rows + size_t(in) * width;
+            const v8 v = v8{} + value[a];
+            for (int q = 0; q < width; q += 8) {
+                std::memcpy(work + n + q, row + q, sizeof(uint32_t) * 8);
+                std::memcpy(val + n + q, &v, sizeof v);
+            }
+            n += counts[in];
+        }
+        for (int e = 0; e < n; ++e) {
+            const uint32_t pr = work[e];
+            if constexpr (W == ScatterWeights::Blocked)
+                axpy16(acc + (pr & 0xFFFFu) * 16, splat(val[e]), w + (pr >> 16) * 16);
+            else
+                acc[pr & 0xFFFFu] += val[e] * w[pr >> 16];
+        }
+    }
+}
+
+template <ScatterWeights W>
+void convScatterTableAny(const ConvPlan& p, const int32_t* index, const float* value, int64_t count,
+                         float* acc) {
+    switch (p.scatterWidth) {
+        case 8:
+            return convScatterTable<W, 8>(p, index, value, count, acc);
+        case 16:
+            return convScatterTable<W, 16>(p, index, value, count, acc);
+        default:
+            return convScatterTable<W, 0>(p, index, value, count, acc);
     }
 }
 
@@ -298,6 +380,12 @@ void convScatter(const ConvPlan& p, ScatterWeights w, const int32_t* index, cons
                  int64_t count, float* acc) {
     std::memset(acc, 0, sizeof(float) * size_t(p.ho) * p.wo * p.coutPad);
     const bool unit = p.strideH == 1 && p.strideW == 1;
+    const bool table = unit && p.scatterWidth > 0 && p.scatterWidth <= 1024 &&
+                       (w == ScatterWeights::Blocked) == p.blocked && w != ScatterWeights::Dense;
+    if (table)
+        return w == ScatterWeights::Blocked
+                   ? convScatterTableAny<ScatterWeights::Blocked>(p, index, value, count, acc)
+                   : convScatterTableAny<ScatterWeights::Unstructured>(p, index, value, count, acc);
     switch (w) {
         case ScatterWeights::Blocked:
             return unit ? convScatterUnit<ScatterWeights::Blocked>(p, index, value, count, acc)
@@ -405,39 +493,45 @@ void boostedKeys(const float* src, const float* boost, int64_t channels, int64_t
     }
 }
 
-int64_t keysAtLeast(const uint32_t* keys, int64_t n, uint32_t threshold, int32_t* idx) {
+int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo, uint32_t hi,
+                    int32_t* idx, uint32_t* keysOut) {
     int64_t c = 0, i = 0;
 #if defined(__AVX512F__)
-    const __m512i t = _mm512_set1_epi32(int(threshold));
+    const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
     const __m512i step = _mm512_set1_epi32(16);
     __m512i iv = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     for (; i + 16 <= n; i += 16) {
-        const __mmask16 m = _mm512_cmpge_epu32_mask(_mm512_loadu_si512(keys + i), t);
-        if (m) {
-            _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, iv));
-            c += __builtin_popcount(m);
-        }
+        const __m512i k = _mm512_loadu_si512(keys + i);
+        const __mmask16 m = _mm512_cmpge_epu32_mask(k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
+        const __m512i id = idxIn ? _mm512_loadu_si512(idxIn + i) : iv;
+        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        if (keysOut) _mm512_storeu_si512(keysOut + c, _mm512_maskz_compress_epi32(m, k));
+        c += __builtin_popcount(m);
         iv = _mm512_add_epi32(iv, step);
     }
 #elif defined(__AVX2__)
-    if (threshold > 0) {
-        const __m256i flip = _mm256_set1_epi32(int(0x80000000u));
-        const __m256i t = _mm256_set1_epi32(int((threshold - 1) ^ 0x80000000u));
-        for (; i + 8 <= n; i += 8) {
-            const __m256i k = _mm256_xor_si256(
-                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keys + i)), flip);
-            unsigned m =
-                unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(k, t))));
-            while (m) {
-                idx[c++] = int32_t(i + __builtin_ctz(m));
-                m &= m - 1;
-            }
+    // Unsigned comparisons as signed ones on keys with the top bit flipped.
+    const __m256i flip = _mm256_set1_epi32(int(0x80000000u));
+    const __m256i vlo = _mm256_set1_epi32(int(lo ^ 0x80000000u));
+    const __m256i vhi = _mm256_set1_epi32(int(hi ^ 0x80000000u));
+    for (; i + 8 <= n; i += 8) {
+        const __m256i k =
+            _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keys + i)), flip);
+        const __m256i out = _mm256_or_si256(_mm256_cmpgt_epi32(vlo, k), _mm256_cmpgt_epi32(k, vhi));
+        unsigned m = ~unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(out))) & 0xFFu;
+        while (m) {
+            const int64_t j = i + __builtin_ctz(m);
+            idx[c] = idxIn ? idxIn[j] : int32_t(j);
+            if (keysOut) keysOut[c] = keys[j];
+            ++c;
+            m &= m - 1;
         }
     }
 #endif
     for (; i < n; ++i) {
-        idx[c] = int32_t(i);
-        c += keys[i] >= threshold;
+        idx[c] = idxIn ? idxIn[i] : int32_t(i);
+        if (keysOut) keysOut[c] = keys[i];
+        c += keys[i] >= lo && keys[i] <= hi;
     }
     return c;
 }
@@ -446,6 +540,6 @@ int64_t keysAtLeast(const uint32_t* keys, int64_t n, uint32_t threshold, int32_t
 
 extern const SparseKernelTable kTable;
 const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish,
-                               linearScatter,        boostedKeys,    keysAtLeast};
+                               linearScatter,        boostedKeys,    keysInRange};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

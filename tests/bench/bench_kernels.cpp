@@ -123,7 +123,8 @@ void BM_Conv2Scatter(benchmark::State& state) {
         packConv(layer(gscModel(structured), "conv2").as<Conv2dParams>(), {64, 14, 14},
                  structured ? SparseLayout::Blocked : SparseLayout::Unstructured);
     const ActiveList a = activeList(64 * 14 * 14, 1200, 7);
-    std::vector<float> acc(size_t(plan.ho) * plan.wo * plan.coutPad + 128), out(64 * 25);
+    std::vector<float> acc(size_t(plan.ho) * plan.wo * plan.coutPad + kScatterScratchFloats),
+        out(64 * 25);
     for (auto _ : state) {
         k->convScatter(plan, w, a.index.data(), a.value.data(), a.size(), acc.data());
         k->convFinish(plan, acc.data(), out.data(), true);

@@ -1,9 +1,9 @@
 #include "sparse_executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
-#include <thread>
 
 #include "core/dense_ops.h"
 #include "core/error.h"
@@ -34,7 +34,8 @@ struct SparseExecutor::Workspace {
     std::vector<std::unique_ptr<KWinnersSelector>> selectors;  ///< per layer
     std::vector<uint32_t> mark;
     uint32_t generation = 0;
-    Tensor tin, tout;
+    std::vector<Tensor> tin;  ///< per layer: one-sample input of a layer run on the reference
+    Tensor tout;
 };
 
 namespace {
@@ -172,6 +173,7 @@ std::unique_ptr<SparseExecutor::Workspace> SparseExecutor::makeWorkspace(
     const size_t count = m_model->layers.size();
     ws->pin.resize(count);
     ws->selectors.resize(count);
+    ws->tin.resize(count);
     for (size_t i = 0; i < count; ++i) {
         maxSize = std::max(maxSize, numel(m_outShapes[i]));
         const Layer& l = m_model->layers[i];
@@ -203,11 +205,14 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
     std::memcpy(ws.buf[0].data(), input, sizeof(float) * size_t(numel(m_model->inputShape)));
     ws.act[0].clear();
     auto runGeneric = [&](const Layer& layer, const Shape& in, const float* src, float* dst) {
-        Shape s{1};
-        s.insert(s.end(), in.begin(), in.end());
-        ws.tin.resize(std::move(s));
-        std::memcpy(ws.tin.data(), src, sizeof(float) * size_t(ws.tin.size()));
-        dense::runLayer(layer, ws.tin, ws.tout);
+        Tensor& tin = ws.tin[&layer - m_model->layers.data()];
+        if (tin.empty()) {  // first use: shape it once
+            Shape s{1};
+            s.insert(s.end(), in.begin(), in.end());
+            tin.resize(std::move(s));
+        }
+        std::memcpy(tin.data(), src, sizeof(float) * size_t(tin.size()));
+        dense::runLayer(layer, tin, ws.tout);
         std::memcpy(dst, ws.tout.data(), sizeof(float) * size_t(ws.tout.size()));
     };
     for (const Step& s : program.steps) {
@@ -315,14 +320,25 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
 }
 
 Tensor SparseExecutor::run(const Tensor& input, const ActivationTap& tap) {
-    const Tensor batch = asBatch(*m_model, input);
-    const int64_t n = batch.dim(0);
-    const Shape outSample = m_model->outputShape();
+    // One sample (the model's input shape) or a batch of them; anything else throws, naming both.
+    const Shape& want = m_model->inputShape;
+    const Shape& got = input.shape();
+    int64_t n = 1;
+    if (got != want) {
+        if (got.size() != want.size() + 1 || !std::equal(want.begin(), want.end(), got.begin() + 1))
+            (void)asBatch(*m_model, input);
+        n = got[0];
+        if (n < 1) (void)asBatch(*m_model, input);
+    }
+    const Shape& outSample = m_outShapes.empty() ? want : m_outShapes.back();
     Shape outShape{n};
     outShape.insert(outShape.end(), outSample.begin(), outSample.end());
     Tensor out(outShape);
-    const int64_t inSize = numel(m_model->inputShape), outSize = numel(outSample);
-    if (m_model->layers.empty()) return batch;
+    const int64_t inSize = numel(want), outSize = numel(outSample);
+    if (m_model->layers.empty()) {
+        std::memcpy(out.data(), input.data(), sizeof(float) * size_t(n * inSize));
+        return out;
+    }
 
     if (tap) {
         if (!m_tapped) m_tapped = compile(false, true);
@@ -334,7 +350,7 @@ Tensor SparseExecutor::run(const Tensor& input, const ActivationTap& tap) {
             records.emplace_back(r);
         }
         for (int64_t b = 0; b < n; ++b)
-            runSample(*m_tapped, *m_tapWorkspace, batch.data() + b * inSize,
+            runSample(*m_tapped, *m_tapWorkspace, input.data() + b * inSize,
                       out.data() + b * outSize, &records, b, n);
         for (size_t i = 0; i < records.size(); ++i)
             tap(LayerOutput{static_cast<int>(i), &m_model->layers[i], &records[i]});
@@ -344,34 +360,22 @@ Tensor SparseExecutor::run(const Tensor& input, const ActivationTap& tap) {
     const int workers = static_cast<int>(std::min<int64_t>(m_threads, n));
     while (static_cast<int>(m_workspaces.size()) < workers)
         m_workspaces.push_back(makeWorkspace(*m_fast));
-    auto slice = [&](int w) {
-        const int64_t begin = n * w / workers, end = n * (w + 1) / workers;
-        for (int64_t b = begin; b < end; ++b)
-            runSample(*m_fast, *m_workspaces[size_t(w)], batch.data() + b * inSize,
-                      out.data() + b * outSize, nullptr, b, n);
-    };
     if (workers <= 1) {
-        slice(0);
+        for (int64_t b = 0; b < n; ++b)
+            runSample(*m_fast, *m_workspaces[0], input.data() + b * inSize,
+                      out.data() + b * outSize, nullptr, b, n);
         return out;
     }
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
-    for (int w = 1; w < workers; ++w)
-        pool.emplace_back([&, w] {
-            try {
-                slice(w);
-            } catch (...) {
-                failures[size_t(w)] = std::current_exception();
-            }
-        });
-    try {
-        slice(0);
-    } catch (...) {
-        failures[0] = std::current_exception();
-    }
-    for (auto& t : pool) t.join();
-    for (auto& f : failures)
-        if (f) std::rethrow_exception(f);
+    // Samples are handed out one at a time, so a worker that the OS preempts holds up little.
+    if (!m_pool) m_pool = std::make_unique<WorkerPool>(m_threads);
+    std::atomic<int64_t> next{0};
+    m_pool->run(workers, [&](int w) {
+        Workspace& ws = *m_workspaces[size_t(w)];
+        for (int64_t b = next.fetch_add(1, std::memory_order_relaxed); b < n;
+             b = next.fetch_add(1, std::memory_order_relaxed))
+            runSample(*m_fast, ws, input.data() + b * inSize, out.data() + b * outSize, nullptr, b,
+                      n);
+    });
     return out;
 }
 

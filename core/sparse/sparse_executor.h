@@ -9,6 +9,7 @@
 #include "kwinners_select.h"
 #include "sparse_formats.h"
 #include "sparse_kernels.h"
+#include "worker_pool.h"
 
 namespace sparselab {
 
@@ -19,8 +20,9 @@ struct SparseStepInfo {
 };
 
 /// The cpu-sparse Executor. Samples run one at a time through a compiled list of steps with
-/// per-thread scratch; k-winners hand index lists to the next Conv2d/Linear. Batches are split
-/// over `threads` workers. Not thread-safe (one Executor per thread).
+/// per-worker scratch; k-winners hand index lists to the next Conv2d/Linear. Batches are shared
+/// by `threads` workers of a pool that lives as long as the executor (no thread is started per
+/// run). Not thread-safe (one Executor per thread); distinct executors run concurrently.
 class SparseExecutor : public Executor {
   public:
     SparseExecutor(ModelPtr model, ExecutionMode mode, int threads,
@@ -57,6 +59,7 @@ class SparseExecutor : public Executor {
     std::unique_ptr<Program> m_fast, m_tapped;
     std::vector<std::unique_ptr<Workspace>> m_workspaces;  ///< one per worker, fast program
     std::unique_ptr<Workspace> m_tapWorkspace;
+    std::unique_ptr<WorkerPool> m_pool;  ///< created on the first batch run with threads > 1
 };
 
 }  // namespace sparselab

@@ -1,0 +1,141 @@
+// The persistent worker pool and the cpu-sparse executor's batches over it: every sample of a
+// batch must come out exactly as when run alone, for any thread count, and two executors must
+// run concurrently from two threads without disturbing each other.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "core/cpu_dense_backend.h"
+#include "core/error.h"
+#include "core/gsc_presets.h"
+#include "core/sparse/cpu_sparse_backend.h"
+#include "core/sparse/worker_pool.h"
+
+using namespace sparselab;
+
+namespace {
+
+Tensor randomBatch(const Model& m, int64_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> d(0.0f, 1.0f);
+    Shape s{n};
+    s.insert(s.end(), m.inputShape.begin(), m.inputShape.end());
+    Tensor t(s);
+    for (float& v : t.values()) v = d(rng);
+    return t;
+}
+
+/// Runs every sample of `batch` alone on a one-thread executor: the reference a batched,
+/// threaded run must reproduce bit for bit (the same kernels run on each sample).
+Tensor oneByOne(const ModelPtr& model, const Tensor& batch) {
+    auto exec = CpuSparseBackend().prepare(model, PrepareOptions{ExecutionMode::SparseSparse, 1});
+    const int64_t n = batch.dim(0), in = batch.size() / n;
+    Tensor out;
+    for (int64_t b = 0; b < n; ++b) {
+        Tensor sample(model->inputShape);
+        std::copy(batch.data() + b * in, batch.data() + (b + 1) * in, sample.data());
+        const Tensor y = exec->run(sample);
+        if (out.empty()) out = Tensor({n, y.size()});
+        std::copy(y.data(), y.data() + y.size(), out.data() + b * y.size());
+    }
+    return out;
+}
+
+ModelPtr superSparse(uint32_t seed) {
+    GscConfig cfg = GscConfig::preset("super-sparse");
+    cfg.linearUnits = 400;  // keeps the test quick
+    return std::make_shared<const Model>(buildGscModel(cfg, seed));
+}
+
+}  // namespace
+
+TEST(WorkerPool, RunsEachWorkerOncePerJob) {
+    WorkerPool pool(3);
+    EXPECT_EQ(pool.threads(), 3);
+    for (int workers : {3, 2, 1, 3, 5}) {
+        std::vector<std::atomic<int>> calls(3);
+        pool.run(workers, [&](int w) { calls[size_t(w)].fetch_add(1); });
+        const int expected = std::min(workers, 3);
+        for (int w = 0; w < 3; ++w) EXPECT_EQ(calls[size_t(w)].load(), w < expected ? 1 : 0);
+    }
+    // Many short jobs in a row: no lost wake-up, no deadlock.
+    std::atomic<int> total{0};
+    for (int i = 0; i < 2000; ++i) pool.run(3, [&](int) { total.fetch_add(1); });
+    EXPECT_EQ(total.load(), 6000);
+}
+
+TEST(WorkerPool, RethrowsAWorkersExceptionAndStaysUsable) {
+    WorkerPool pool(2);
+    EXPECT_THROW(pool.run(2,
+                          [](int w) {
+                              if (w == 1) throw std::runtime_error("worker 1 failed");
+                          }),
+                 std::runtime_error);
+    EXPECT_THROW(pool.run(2,
+                          [](int w) {
+                              if (w == 0) throw std::runtime_error("worker 0 failed");
+                          }),
+                 std::runtime_error);
+    std::atomic<int> calls{0};
+    pool.run(2, [&](int) { calls.fetch_add(1); });
+    EXPECT_EQ(calls.load(), 2);
+}
+
+TEST(SparseExecutorThreads, BatchesMatchSamplesRunAlone) {
+    const ModelPtr model = superSparse(5);
+    const Tensor batch = randomBatch(*model, 7, 11);
+    const Tensor ref = oneByOne(model, batch);
+    const Tensor dense = CpuDenseBackend().prepare(model, PrepareOptions{})->run(batch);
+    for (int threads : {1, 2, 3}) {
+        SCOPED_TRACE("threads " + std::to_string(threads));
+        auto exec =
+            CpuSparseBackend().prepare(model, PrepareOptions{ExecutionMode::SparseSparse, threads});
+        for (int repeat = 0; repeat < 3; ++repeat) {  // the pool is reused between runs
+            const Tensor out = exec->run(batch);
+            ASSERT_EQ(out.shape(), ref.shape());
+            for (int64_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], ref[i]) << "element " << i;
+        }
+        double diff = 0, scale = 0;
+        for (int64_t i = 0; i < dense.size(); ++i) {
+            diff = std::max(diff, double(std::fabs(ref[i] - dense[i])));
+            scale = std::max(scale, double(std::fabs(dense[i])));
+        }
+        EXPECT_LE(diff / scale, 1e-5);
+    }
+}
+
+TEST(SparseExecutorThreads, TwoExecutorsRunConcurrently) {
+    const ModelPtr a = superSparse(21), b = superSparse(22);
+    const Tensor inA = randomBatch(*a, 5, 31), inB = randomBatch(*b, 5, 32);
+    const Tensor refA = oneByOne(a, inA), refB = oneByOne(b, inB);
+    auto exA = CpuSparseBackend().prepare(a, PrepareOptions{ExecutionMode::SparseSparse, 2});
+    auto exB = CpuSparseBackend().prepare(b, PrepareOptions{ExecutionMode::SparseSparse, 2});
+    std::atomic<int> mismatches{0};
+    auto loop = [&](Executor& e, const Tensor& in, const Tensor& ref) {
+        for (int i = 0; i < 30; ++i) {
+            const Tensor out = e.run(in);
+            for (int64_t j = 0; j < out.size(); ++j)
+                if (out[j] != ref[j]) {
+                    mismatches.fetch_add(1);
+                    break;
+                }
+        }
+    };
+    std::thread t1(loop, std::ref(*exA), std::cref(inA), std::cref(refA));
+    std::thread t2(loop, std::ref(*exB), std::cref(inB), std::cref(refB));
+    t1.join();
+    t2.join();
+    EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(SparseExecutorThreads, BadInputShapeIsAnError) {
+    const ModelPtr model = superSparse(3);
+    auto exec = CpuSparseBackend().prepare(model, PrepareOptions{ExecutionMode::SparseSparse, 2});
+    EXPECT_THROW(exec->run(Tensor({2, 1, 31, 32})), Error);
+    EXPECT_THROW(exec->run(Tensor({1, 32, 32, 1})), Error);
+    EXPECT_NO_THROW(exec->run(Tensor({1, 32, 32})));
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Reproduces the shipped models in resources/models/ from nothing but this repository:
+#   1. generates the training corpus (GSC layout, all 20 target words + 118 other words) and an
+#      out-of-vocabulary corpus (23 words used nowhere in training) with tools/corpus/make_corpus.py,
+#   2. trains every model with `sparselab-cli train` (commands below, seeds fixed),
+#   3. evaluates each on the held-out test persons, the OOV corpus and Numenta's noise test.
+#
+# usage: tools/train_models.sh [--work DIR] [--cli PATH] [--only NAME ...] [--skip-corpus]
+# Default work folder /work/sparselab-train (corpora, checkpoints, logs, JSON results; outside
+# git). Models are written to DIR/models/; copy them to resources/models/ to ship them.
+# Takes about 1.5-2 hours on a 2-core machine (corpus ~15 min, each model 7-20 min).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+work=/work/sparselab-train cli="" only=() skip_corpus=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --work) work="$2"; shift 2 ;;
+        --cli) cli="$2"; shift 2 ;;
+        --only) only+=("$2"); shift 2 ;;
+        --skip-corpus) skip_corpus=1; shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "train_models.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+[[ -n "$cli" ]] || cli="$root/build/app/sparselab-cli"
+[[ -x "$cli" ]] || { echo "train_models.sh: no sparselab-cli at $cli; run scripts/build.sh" >&2; exit 1; }
+mkdir -p "$work/models" "$work/logs"
+corpus="$work/corpus-gsc" oov="$work/corpus-oov"
+py=/usr/bin/python3
+
+if [[ $skip_corpus -eq 0 ]]; then
+    # Persons awb (flite) and ked (festival) are the held-out test speakers; kal, rms and slt
+    # train; espeak voices are split by GSC's hashing rule (10 % validation, 10 % test).
+    [[ -e "$corpus/corpus.json" ]] || "$py" "$root/tools/corpus/make_corpus.py" --out "$corpus" \
+        --words digits,commands --unknown-words gsc-others,extra,more --clips-per-word 600 \
+        --clips-per-unknown-word 35 --engine-weights espeak=0.3,flite=0.4,festival=0.3 \
+        --prosody 12 --test-groups person:awb,person:ked --noise-seconds 60 --jobs 2 --seed 11
+    [[ -e "$oov/corpus.json" ]] || "$py" "$root/tools/corpus/make_corpus.py" --out "$oov" \
+        --words oov --unknown-words none --clips-per-word 20 --prosody 12 --noise-seconds 20 \
+        --validation-percent 0 --testing-percent 0 --jobs 2 --seed 12
+fi
+
+common=(--batch 64 --optimizer adam --lr 0.002 --lr-schedule cosine --variants 4 --vtlp 0.12
+        --unknown-weight 3 --threads 2 --seed 1)
+# name  labels  arch  epochs  extra flags
+models=(
+    "digits-dense digits dense 20"
+    "digits-sparse digits sparse 24"
+    "digits-super-sparse digits super-sparse 24 --structured"
+    "commands-sparse commands sparse 24"
+    "commands-super-sparse commands super-sparse 24 --structured"
+)
+for spec in "${models[@]}"; do
+    read -r name labels arch epochs extra <<<"$spec"
+    if [[ ${#only[@]} -gt 0 && ! " ${only[*]} " =~ " $name " ]]; then continue; fi
+    echo "== $name" >&2
+    # shellcheck disable=SC2086
+    "$cli" train --data "$corpus" --labels "$labels" --arch "$arch" --epochs "$epochs" \
+        "${common[@]}" $extra --checkpoint "$work/ckpt-$name" --resume --save-every-epoch \
+        --out "$work/models/$name.onnx" --json >"$work/logs/$name.train.json" \
+        2> >(tee "$work/logs/$name.train.log" >&2)
+    "$cli" eval -m "$work/models/$name.onnx" -d "$corpus" --split test --noise --threads 2 \
+        --json >"$work/logs/$name.test.json"
+    "$cli" eval -m "$work/models/$name.onnx" -d "$oov" --split all --silence-share 0 \
+        --threads 2 --json >"$work/logs/$name.oov.json"
+    "$py" - "$work/logs" "$name" <<'PY'
+import json, sys
+logs, name = sys.argv[1:]
+t = json.load(open(f"{logs}/{name}.train.json"))
+e = json.load(open(f"{logs}/{name}.test.json"))
+o = json.load(open(f"{logs}/{name}.oov.json"))
+per = {k: round(100 * v["accuracy"], 1) for k, v in t["test"]["per_source"].items()}
+print(f"{name}: test {100 * t['test']['accuracy']:.1f} % {per}; "
+      f"noise score {e.get('noise_score')}; OOV->unknown {100 * o['accuracy']:.1f} %; "
+      f"{t['nonzeros']} non-zeros; {t['total_seconds'] / 60:.1f} min")
+PY
+done

@@ -1,5 +1,9 @@
 #include "fpga_backend.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
 #include "core/error.h"
 
 namespace sparselab {
@@ -39,6 +43,21 @@ bool fpgaBackendBuilt() {
 
 void addFpgaBackend(BackendRegistry& registry, FpgaSettings settings) {
 #ifdef SPARSELAB_HAVE_XRT
+    // Test-only seam (docs/RELIABILITY.md): make the device fail after N kernel runs.
+    if (const char* env = std::getenv("SPARSELAB_FPGA_FAIL_AFTER_RUNS");
+        env && *env && settings.failAfterRuns < 0) {
+        char* end = nullptr;
+        long n = std::strtol(env, &end, 10);
+        if (*end != '\0' || n < 0 || n > 1000000000L) {
+            // Never fatal: a registry is built before any error handling in every front end.
+            std::fprintf(stderr,
+                         "sparselab: ignoring SPARSELAB_FPGA_FAIL_AFTER_RUNS='%s' (not a run "
+                         "count 0..1e9)\n",
+                         env);
+            n = -1;
+        }
+        settings.failAfterRuns = static_cast<int>(n);
+    }
     registry.add(makeXrtBackend(std::move(settings)));
 #else
     (void)settings;

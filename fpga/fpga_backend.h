@@ -18,7 +18,9 @@ struct FpgaSettings {
     /// (quant::syntheticCalibrationInputs). Real clips give better int8 accuracy.
     Tensor calibration;
     /// Fault injection for tests: the device "fails" (throws) when this many kernel runs have been
-    /// started; -1 = never.
+    /// started; -1 = never. When -1, addFpgaBackend() takes it from the environment variable
+    /// SPARSELAB_FPGA_FAIL_AFTER_RUNS (a test-only seam for the CLI and the app, see
+    /// docs/RELIABILITY.md; a malformed value is reported on stderr and ignored).
     int failAfterRuns = -1;
 };
 

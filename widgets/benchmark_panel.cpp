@@ -271,7 +271,13 @@ void BenchmarkPanel::onFinished(const QVector<BenchmarkSummary>& summaries) {
     m_replot->flush();
     m_chart->replot();
     setRunning(false);
-    m_status->setText(tr("Done: %1 runs in total.").arg(pointCount()));
+    QString text = tr("Done: %1 runs in total.").arg(pointCount());
+    for (const BenchmarkSummary& s : summaries)
+        if (!s.note.isEmpty())
+            text += QLatin1Char(' ') + modeName(s.mode) + QStringLiteral(": ") + s.note;
+    m_status->setText(text);
+    for (const BenchmarkSummary& s : summaries)
+        if (!s.note.isEmpty()) emit failed(modeName(s.mode) + QStringLiteral(": ") + s.note);
     emit finished();
 }
 

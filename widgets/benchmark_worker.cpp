@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "fpga/fpga_backend.h"
 
 namespace sparselab {
 
@@ -82,6 +83,9 @@ void BenchmarkWorker::run(BenchmarkRequest request) {
             BenchmarkSummary s;
             s.mode = lane.mode;
             s.runs = static_cast<int>(lane.times.size());
+            if (auto* fpga = dynamic_cast<const FpgaExecutor*>(lane.executor.get()))
+                if (const FpgaRunStats st = fpga->stats(); st.failedOver)
+                    s.note = QString::fromStdString(st.message);
             if (!lane.times.empty()) {
                 auto t = lane.times;
                 std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());

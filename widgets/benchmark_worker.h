@@ -35,6 +35,9 @@ struct BenchmarkSummary {
     int runs = 0;
     double medianMsPerSample = 0.0;
     double samplesPerSecond = 0.0;
+    /// Empty, or what went wrong on the way, e.g. the FPGA failed mid-run and the remaining runs
+    /// were timed on the CPU fallback.
+    QString note;
 };
 
 /// Runs benchmarks on a worker QThread. Samples are sent in small groups (every ~25 ms) so the

@@ -10,6 +10,9 @@ MicrophoneSource::MicrophoneSource(const BackendRegistry* registry, QObject* par
     : AudioSource(parent),
       m_worker(new MicrophoneWorker(registry)),
       m_device(QSettings().value(kDeviceKey).toString()) {
+    // The settings file is user-editable: a device name no audio API produces (a megabyte of
+    // text made the device list's size hint, and so the window, absurdly wide) means the default.
+    if (m_device.size() > 256 || m_device.contains(QChar(0))) m_device.clear();
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &MicrophoneWorker::samplesReady, this, &AudioSource::samplesReady);

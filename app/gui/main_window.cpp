@@ -2,6 +2,7 @@
 
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QSettings>
@@ -229,14 +230,37 @@ void MainWindow::openInitialModel(const QString& requested, bool generated) {
         if (!openModel(requested)) openGeneratedModel();
         return;
     }
+    // The settings file may be stale or damaged: a missing or unloadable last model is reported
+    // (loadFile also shows the loader's reason) and the bundled default opens instead.
     const QString last = QSettings().value(QStringLiteral("lastModel")).toString();
-    if (!last.isEmpty() && QFileInfo::exists(last) && m_controller->loadFile(last)) return;
-    for (const QString& path : bundledModels())
-        if (m_controller->loadFile(path)) return;
+    if (!last.isEmpty()) {
+        if (!QFileInfo::exists(last))
+            m_startupNotes << tr("The last model, %1, no longer exists.").arg(elidedPath(last));
+        else if (m_controller->loadFile(last))
+            return showStartupNotes();
+        else
+            m_startupNotes << tr("The last model, %1, could not be loaded.").arg(elidedPath(last));
+    }
+    for (const QString& path : bundledModels()) {
+        if (!m_controller->loadFile(path)) continue;
+        if (!m_startupNotes.isEmpty())
+            m_startupNotes << tr("Opened %1 instead.").arg(QFileInfo(path).fileName());
+        return showStartupNotes();
+    }
     openGeneratedModel();
-    statusBar()->showMessage(
-        tr("No trained model found in %1/models: showing an untrained generated model.")
-            .arg(resourceDir()));
+    m_startupNotes
+        << tr("No trained model found in %1/models: showing an untrained generated model.")
+               .arg(resourceDir());
+    showStartupNotes();
+}
+
+void MainWindow::showStartupNotes() {
+    if (!m_startupNotes.isEmpty()) statusBar()->showMessage(m_startupNotes.join(QLatin1Char(' ')));
+    m_startupNotes.clear();
+}
+
+QString MainWindow::elidedPath(const QString& path) {
+    return path.size() <= 240 ? path : path.left(160) + QStringLiteral("…") + path.right(60);
 }
 
 void MainWindow::showError(const QString& message) {
@@ -282,6 +306,14 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::restoreSettings() {
     QSettings s;
+    // Qt skips what it cannot parse; say so (values that parse but are absurd are clamped below
+    // or by the widgets). Qt never writes a NUL byte into an INI file: one means binary garbage.
+    bool damaged = s.status() != QSettings::NoError;
+    if (QFile raw(s.fileName()); !damaged && raw.open(QIODevice::ReadOnly))
+        damaged = raw.read(1 << 20).contains('\0');
+    if (damaged)
+        m_startupNotes << tr("The settings file %1 is damaged; its unreadable parts were ignored.")
+                              .arg(s.fileName());
     if (!restoreGeometry(s.value(QStringLiteral("geometry")).toByteArray())) resize(1440, 900);
     restoreState(s.value(QStringLiteral("windowState")).toByteArray());
     m_tabs->setCurrentIndex(s.value(QStringLiteral("tab"), 0).toInt());

@@ -85,6 +85,8 @@ class MainWindow : public QMainWindow {
     void rebuildRecentMenu();
     void restoreSettings();
     void updateTitle();
+    void showStartupNotes();
+    static QString elidedPath(const QString& path);
 
     BackendRegistry m_registry;
     ModelController* m_controller;
@@ -109,6 +111,8 @@ class MainWindow : public QMainWindow {
     QString m_lastSource;
     quint64 m_requests = 0;
     QString m_lastError;
+    /// What went wrong while restoring settings / the last model; shown once the model is open.
+    QStringList m_startupNotes;
 };
 
 }  // namespace sparselab

@@ -129,10 +129,16 @@ void MainWindow::addRecentFile(const QString& path) {
 void MainWindow::rebuildRecentMenu() {
     if (!m_recentMenu) return;
     m_recentMenu->clear();
+    // The settings file is user-editable: at most kMaxRecent entries, absurd paths skipped.
     const QStringList recent = QSettings().value(QStringLiteral("recentModels")).toStringList();
-    for (const QString& path : recent)
+    int shown = 0;
+    for (const QString& path : recent) {
+        if (shown == kMaxRecent) break;
+        if (path.isEmpty() || path.size() > 1024) continue;
         m_recentMenu->addAction(path, this, [this, path] { openModel(path); });
-    m_recentMenu->setEnabled(!recent.isEmpty());
+        ++shown;
+    }
+    m_recentMenu->setEnabled(shown > 0);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -18,6 +18,20 @@ void put(std::string& out, T v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
+/// A training process killed during a checkpoint write leaves its temporary sibling
+/// (".checkpoint.bin.tmpNNN", see writeFileAtomically) behind; the checkpoint itself is intact.
+/// Once a newer checkpoint is in place those leftovers are garbage: remove them (best effort).
+void removeStaleTemporaries(const std::filesystem::path& path) {
+    std::string prefix(1, '.');  // built by appending: gcc 12 warns (-Wrestrict) on "." + ...
+    prefix.append(path.filename().string()).append(".tmp");
+    const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (entry.path().filename().string().rfind(prefix, 0) == 0)
+            std::filesystem::remove(entry.path(), ec);
+    }
+}
+
 }  // namespace
 
 void saveCheckpoint(const StateMap& state, const std::filesystem::path& path) {
@@ -31,6 +45,7 @@ void saveCheckpoint(const StateMap& state, const std::filesystem::path& path) {
     put(out, uint32_t{0});
     out += kEnd;
     writeFileAtomically(path, out);
+    removeStaleTemporaries(path);
 }
 
 StateMap loadCheckpoint(const std::filesystem::path& path) {

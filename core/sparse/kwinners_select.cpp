@@ -1,6 +1,7 @@
 #include "kwinners_select.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include <numeric>
@@ -27,6 +28,9 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_cand2.resize(static_cast<size_t>(m_units) + 16);
     m_candKeys.resize(static_cast<size_t>(m_units) + 16);
     m_candKeys2.resize(static_cast<size_t>(m_units) + 16);
+    m_winIdx.resize(static_cast<size_t>(m_units) + 16);
+    m_winVal.resize(static_cast<size_t>(m_units) + 16);
+    m_sample.resize(static_cast<size_t>(m_units / 4 + 16));
     m_win.resize(static_cast<size_t>(m_units) + 16);
     m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
 }
@@ -62,36 +66,99 @@ int cutBin(const int32_t* hist, int top, int need, int& above) {
 
 }  // namespace
 
-void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
+bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi) {
     const int64_t n = m_units;
-    uint32_t* keys = m_keys.data();
-    m_kernels->boostedKeys(src, m_boost.empty() ? nullptr : m_boost.data(),
-                           m_boost.empty() ? 1 : m_channels, m_boost.empty() ? n : m_inner, keys);
-    // A 1-in-8 sample's histogram gives a threshold that keeps ~25 % more than k units.
-    uint32_t threshold = 0;
-    if (n >= 512 && int64_t(m_k) * 4 < n) {
-        int32_t hist[2048];
-        std::memset(hist, 0, sizeof hist);
-        int64_t samples = 0;
-        uint32_t top = 0;
-        for (int64_t i = 0; i < n; i += 8, ++samples) {
-            ++hist[keys[i] >> 21];
-            top = std::max(top, keys[i]);
+    if (n < 256 || int64_t(m_k) * 4 >= n) return false;
+    // Keys of a sample: runs of 16 consecutive units, one run in every 8 (small layers: 4),
+    // so that the sample reads few cache lines (denser for small layers: counts are small).
+    const int64_t every = (n >= 8192 ? 8 : 4) * 16;
+    uint32_t* sample = m_sample.data();
+    int64_t ns = 0;
+    uint32_t top = 0;
+    for (int64_t start = 0; start + 16 <= n; start += every) {
+        float b[16];
+        if (m_boost.empty()) {
+            std::fill(b, b + 16, 1.0f);
+        } else if (m_inner == 1) {
+            std::copy(m_boost.begin() + start, m_boost.begin() + start + 16, b);
+        } else {
+            const int64_t c = start / m_inner, split = (c + 1) * m_inner - start;
+            for (int j = 0; j < 16; ++j)
+                b[j] = m_boost[size_t(std::min(c + (j >= split), m_channels - 1))];
         }
-        const int64_t want = int64_t(m_k) * samples / n * 5 / 4 + 8;
-        if (want < samples) {
-            int above = 0;
-            threshold = uint32_t(cutBin(hist, int(top >> 21), static_cast<int>(want), above)) << 21;
+        for (int j = 0; j < 16; ++j) {
+            const float x = src[start + j];
+            const uint32_t key = sortableKey(m_boost.empty() ? x : x * b[j]);
+            sample[ns + j] = key;
+            top = std::max(top, key);
+        }
+        ns += 16;
+    }
+    if (ns < 64) return false;
+    // Sample counts above the k-th key: expected e, spread sd; the band spans e +- 3 sd.
+    const double e = double(m_k) * double(ns) / double(n);
+    const double sd = std::sqrt(e * (1.0 - double(m_k) / double(n)));
+    const int64_t wantLo = int64_t(std::ceil(e + 3.0 * sd + 2.0));
+    const int64_t wantHi = int64_t(std::floor(e - 3.0 * sd - 2.0));
+    if (wantLo >= ns) return false;
+    // Histogram of distances below the top key: 256 bins of 2^17 key steps (1/64 octave);
+    // keys further down share 16 overflow bins (one would chain every increment).
+    constexpr int kShift = 17, kBins = 256, kOverflow = 16;
+    int32_t hist[kBins + kOverflow];
+    std::memset(hist, 0, sizeof hist);
+    for (int64_t i = 0; i < ns; ++i)  // branch-free: a far key lands in some overflow bin
+        ++hist[std::min<uint32_t>((top - sample[i]) >> kShift,
+                                  kBins + uint32_t(i & (kOverflow - 1)))];
+    // lo: keep the bins until `wantLo` sample keys are in; hi: the bins holding <= wantHi.
+    int64_t cum = 0;
+    int bHi = -1, bLo = kBins;  // kBins: the overflow bins are needed too
+    for (int b = 0; b < kBins; ++b) {
+        if (bHi < 0 && cum + hist[b] > wantHi) bHi = b;
+        cum += hist[b];
+        if (cum >= wantLo) {
+            bLo = b;
+            break;
         }
     }
-    int64_t nc =
-        m_kernels->keysInRange(keys, nullptr, n, threshold, ~0u, m_cand.data(), m_candKeys.data());
-    if (nc < m_k)  // the sample misled: every unit is a candidate
-        nc = m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
-    radixSelect(static_cast<int32_t>(nc), m_k, src, out);
+    if (bHi < 0) bHi = bLo;
+    auto below = [&](int bins) {  // smallest key within `bins` bins of the top key
+        const uint64_t d = uint64_t(bins) << kShift;
+        return d > top ? uint64_t(0) : uint64_t(top) - d + 1;
+    };
+    lo = bLo >= kBins ? 0u : uint32_t(below(bLo + 1));
+    hi = uint32_t(std::min<uint64_t>(std::max<uint64_t>(below(bHi), lo), 0xFFFFFFFFu));
+    return true;
 }
 
-void KWinnersSelector::radixSelect(int32_t nc, int need, const float* src, ActiveList& out) {
+void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
+    const int64_t n = m_units;
+    const float* boost = m_boost.empty() ? nullptr : m_boost.data();
+    const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : n;
+    uint32_t lo = 0, hi = 0;
+    if (estimateBand(src, lo, hi)) {
+        // One pass: keys >= hi win outright, keys in [lo, hi) are the band to select from.
+        const KeySplit r =
+            m_kernels->splitKeys(src, boost, channels, inner, lo, hi, m_relu, m_winIdx.data(),
+                                 m_winVal.data(), m_cand.data(), m_candKeys.data());
+        if (r.sure <= m_k && r.sure + r.band >= m_k) {
+            out.index.assign(m_winIdx.begin(), m_winIdx.begin() + r.emitted);
+            out.value.assign(m_winVal.begin(), m_winVal.begin() + r.emitted);
+            if (r.sure < m_k)
+                appendWinners(radixSelect(static_cast<int32_t>(r.band), int(m_k - r.sure)), src,
+                              out);
+            return;
+        }
+    }
+    // No estimate, or the sample misled: every unit is a candidate.
+    ++m_fallbacks;
+    uint32_t* keys = m_keys.data();
+    m_kernels->boostedKeys(src, boost, channels, inner, keys);
+    const int64_t nc =
+        m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
+    appendWinners(radixSelect(static_cast<int32_t>(nc), m_k), src, out);
+}
+
+int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
     // Candidates: indices (increasing) and their keys, double-buffered.
     int32_t* cand = m_cand.data();
     uint32_t* ckeys = m_candKeys.data();
@@ -147,11 +214,17 @@ void KWinnersSelector::radixSelect(int32_t nc, int need, const float* src, Activ
         // What is left shares one key (or all of it wins): the lowest indices first.
         for (int32_t c = 0; c < std::min(nc, need); ++c) win[nw++] = cand[c];
     }
+    return nw;
+}
+
+void KWinnersSelector::appendWinners(int32_t nw, const float* src, ActiveList& out) {
+    const int32_t* win = m_win.data();
     // Winners whose passed-on value is 0 are left out (branch-free compaction).
-    out.index.resize(size_t(nw));
-    out.value.resize(size_t(nw));
-    int32_t* oi = out.index.data();
-    float* ov = out.value.data();
+    const size_t s0 = out.index.size();
+    out.index.resize(s0 + size_t(nw));
+    out.value.resize(s0 + size_t(nw));
+    int32_t* oi = out.index.data() + s0;
+    float* ov = out.value.data() + s0;
     int32_t kept = 0;
     for (int32_t w = 0; w < nw; ++w) {
         const int32_t i = win[w];
@@ -160,8 +233,8 @@ void KWinnersSelector::radixSelect(int32_t nc, int need, const float* src, Activ
         ov[kept] = v;
         kept += v != 0.0f;
     }
-    out.index.resize(size_t(kept));
-    out.value.resize(size_t(kept));
+    out.index.resize(s0 + size_t(kept));
+    out.value.resize(s0 + size_t(kept));
 }
 
 void KWinnersSelector::selectLocal(const float* src, ActiveList& out) {

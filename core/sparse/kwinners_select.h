@@ -25,11 +25,12 @@ struct ActiveList {
     int64_t size() const { return static_cast<int64_t>(index.size()); }
 };
 
-/// Exact k-winners selection for one sample without sorting. Global selection: vectorised
-/// order-preserving integer keys of the boosted values; a histogram of a 1-in-8 sample gives a
-/// threshold that a vectorised filter applies, and radix histograms over the survivors' keys
-/// with vectorised range filters find the exact winners (falling back to all units when the
-/// sample misled). The
+/// Exact k-winners selection for one sample without sorting. Global selection: a fine
+/// histogram of a strided sample's order-preserving keys (boosted values) gives a band of keys
+/// that holds the k-th largest with high probability; one vectorised pass computes every key,
+/// writes the units above the band as winners (index and value) and collects the band; radix
+/// histograms with vectorised range filters pick the rest of the winners from the band. When
+/// the counts show that the sample misled, every unit is a candidate (same result, slower). The
 /// winners are exactly those of dense::kWinners (largest boosted value, ties toward the lower
 /// index). Keeps scratch memory between calls, so one instance per thread.
 class KWinnersSelector {
@@ -46,31 +47,42 @@ class KWinnersSelector {
 
     int k() const { return m_k; }
     int64_t units() const { return m_units; }
+    /// Selections that considered every unit (no sample estimate, or it misled): for tests
+    /// and statistics; they give the same winners, only slower.
+    int64_t fallbacks() const { return m_fallbacks; }
 
   private:
     void selectGlobal(const float* src, ActiveList& out);
     void selectLocal(const float* src, ActiveList& out);
-    /// Emits the `need` best of the candidates m_cand[0, nc) (increasing indices, keys in
-    /// m_candKeys).
-    void radixSelect(int32_t nc, int need, const float* src, ActiveList& out);
+    /// From a strided sample's keys, a band [lo, hi) of keys that holds the k-th largest with
+    /// high probability (keys >= hi then win outright); false when the layer is too small.
+    bool estimateBand(const float* src, uint32_t& lo, uint32_t& hi);
+    /// Puts the `need` best of the candidates m_cand[0, nc) (increasing indices, keys in
+    /// m_candKeys) in m_win and returns their number.
+    int32_t radixSelect(int32_t nc, int need);
+    /// Appends the winners m_win[0, nw) with a non-zero passed-on value to `out`.
+    void appendWinners(int32_t nw, const float* src, ActiveList& out);
 
     bool m_local = false, m_relu = false;
     int m_k = 1;
-    int64_t m_units = 0, m_channels = 1, m_inner = 1;
+    int64_t m_units = 0, m_channels = 1, m_inner = 1, m_fallbacks = 0;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;
     std::vector<int32_t> m_cand, m_cand2, m_win;
-    std::vector<uint32_t> m_candKeys, m_candKeys2;
+    std::vector<uint32_t> m_candKeys, m_candKeys2, m_sample;
+    std::vector<int32_t> m_winIdx;
+    std::vector<float> m_winVal;
     const SparseKernelTable* m_kernels = nullptr;
     std::vector<uint64_t> m_local64;
 };
 
-/// Order-preserving map from float to uint32 (-0 and +0 map to the same key).
+/// Order-preserving map from float to uint32 (-0 and +0 map to the same key). The -0 fix-up is
+/// on the integer (adding +0 to the float could be contracted into an FMA with a product).
 inline uint32_t sortableKey(float v) {
-    v += 0.0f;  // -0 -> +0, so that -0 ties with +0 as in float comparison
     uint32_t u;
     __builtin_memcpy(&u, &v, sizeof u);
-    return u ^ (uint32_t(int32_t(u) >> 31) | 0x80000000u);
+    const uint32_t key = u ^ (uint32_t(int32_t(u) >> 31) | 0x80000000u);
+    return key + (key == 0x7FFFFFFFu);  // -0 -> the key of +0
 }
 
 }  // namespace sparselab

@@ -468,11 +468,13 @@ void linearScatter(const LinearPlan& p, ScatterWeights w, const int32_t* index, 
     }
 }
 
+/// As sortableKey(): order-preserving, -0 and +0 share a key (fixed up on the integer, since
+/// adding +0 to a product could be contracted into an FMA).
 inline uint32_t keyOf(float v) {
-    v += 0.0f;  // -0 -> +0
     uint32_t u;
     std::memcpy(&u, &v, sizeof u);
-    return u ^ (uint32_t(int32_t(u) >> 31) | 0x80000000u);
+    const uint32_t key = u ^ (uint32_t(int32_t(u) >> 31) | 0x80000000u);
+    return key + (key == 0x7FFFFFFFu);
 }
 
 void boostedKeys(const float* src, const float* boost, int64_t channels, int64_t inner,
@@ -536,10 +538,86 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
     return c;
 }
 
+/// splitKeys over one run of units: Boost 0 = none, 1 = one factor `bs`, 2 = per unit `bu`.
+template <int Boost>
+void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base, uint32_t lo,
+              uint32_t hi, bool relu, KeySplit& r, int32_t* winIdx, float* winVal, int32_t* bandIdx,
+              uint32_t* bandKeys) {
+#if defined(__AVX512F__)
+    const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(bs);
+    const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
+    const __m512i top = _mm512_set1_epi32(int(0x80000000u));
+    const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
+    __m512i iv =
+        _mm512_add_epi32(_mm512_set1_epi32(int32_t(base)),
+                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    for (int64_t i = 0; i < m; i += 16) {
+        const __mmask16 valid = m - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (m - i)) - 1);
+        const __m512 x = _mm512_maskz_loadu_ps(valid, s + i);
+        __m512 y = x;
+        if constexpr (Boost == 1) y = _mm512_mul_ps(x, vb);
+        if constexpr (Boost == 2) y = _mm512_mul_ps(x, _mm512_maskz_loadu_ps(valid, bu + i));
+        const __m512i u = _mm512_castps_si512(y);
+        typedef int32_t v16i __attribute__((vector_size(64)));
+        const __m512i sign = __m512i(v16i(u) >> 31);  // (not _mm512_srai: GCC 12 -Wmaybe-uninit)
+        __m512i key = _mm512_xor_si512(u, _mm512_or_si512(sign, top));
+        key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
+        const __mmask16 sure = _mm512_mask_cmpge_epu32_mask(valid, key, vhi);
+        const __mmask16 band = _mm512_mask_cmpge_epu32_mask(valid, key, vlo) & __mmask16(~sure);
+        if (sure) {
+            // std::max(x, 0): x < 0 ? 0 : x (NaN stays)
+            const __m512 v =
+                relu ? _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x, zero) : x;
+            const __mmask16 emit = _mm512_mask_cmp_ps_mask(sure, v, zero, _CMP_NEQ_UQ);
+            _mm512_storeu_si512(winIdx + r.emitted, _mm512_maskz_compress_epi32(emit, iv));
+            _mm512_storeu_ps(winVal + r.emitted, _mm512_maskz_compress_ps(emit, v));
+            r.emitted += __builtin_popcount(emit);
+            r.sure += __builtin_popcount(sure);
+        }
+        _mm512_storeu_si512(bandIdx + r.band, _mm512_maskz_compress_epi32(band, iv));
+        _mm512_storeu_si512(bandKeys + r.band, _mm512_maskz_compress_epi32(band, key));
+        r.band += __builtin_popcount(band);
+        iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
+    }
+#else
+    for (int64_t i = 0; i < m; ++i) {
+        const float x = s[i];
+        const uint32_t key = keyOf(Boost == 0 ? x : Boost == 1 ? x * bs : x * bu[i]);
+        const float v = relu ? (x < 0.0f ? 0.0f : x) : x;
+        const bool sure = key >= hi, band = !sure && key >= lo;
+        winIdx[r.emitted] = int32_t(base + i);
+        winVal[r.emitted] = v;
+        r.emitted += sure && v != 0.0f;
+        r.sure += sure;
+        bandIdx[r.band] = int32_t(base + i);
+        bandKeys[r.band] = key;
+        r.band += band;
+    }
+#endif
+}
+
+KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64_t inner,
+                   uint32_t lo, uint32_t hi, bool relu, int32_t* winIdx, float* winVal,
+                   int32_t* bandIdx, uint32_t* bandKeys) {
+    KeySplit r;
+    if (!boost) {
+        splitRun<0>(src, nullptr, 1.0f, channels * inner, 0, lo, hi, relu, r, winIdx, winVal,
+                    bandIdx, bandKeys);
+    } else if (inner == 1) {
+        splitRun<2>(src, boost, 1.0f, channels, 0, lo, hi, relu, r, winIdx, winVal, bandIdx,
+                    bandKeys);
+    } else {
+        for (int64_t c = 0; c < channels; ++c)
+            splitRun<1>(src + c * inner, nullptr, boost[c], inner, c * inner, lo, hi, relu, r,
+                        winIdx, winVal, bandIdx, bandKeys);
+    }
+    return r;
+}
+
 }  // namespace
 
 extern const SparseKernelTable kTable;
 const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish,
-                               linearScatter,        boostedKeys,    keysInRange};
+                               linearScatter,        boostedKeys,    keysInRange, splitKeys};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

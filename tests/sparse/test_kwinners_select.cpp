@@ -1,6 +1,7 @@
 // KWinnersSelector (radix select, index lists) against dense::kWinners (nth_element).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "core/dense_ops.h"
@@ -10,8 +11,9 @@ using namespace sparselab;
 
 namespace {
 
-/// Runs both selections on one sample and expects identical outputs (bit for bit).
-void expectSameWinners(const KWinnersParams& p, const Shape& sample, const std::vector<float>& x) {
+/// Runs both selections on one sample and expects identical outputs (bit for bit). Returns
+/// whether the selector had to consider every unit (its sample estimate was rejected).
+bool expectSameWinners(const KWinnersParams& p, const Shape& sample, const std::vector<float>& x) {
     Shape batch{1};
     batch.insert(batch.end(), sample.begin(), sample.end());
     Tensor in(batch, x), ref;
@@ -22,18 +24,19 @@ void expectSameWinners(const KWinnersParams& p, const Shape& sample, const std::
     std::vector<float> dense(x.size(), -1.0f);
     sel.select(x.data(), list, dense.data());
     for (size_t i = 0; i < x.size(); ++i)
-        ASSERT_EQ(dense[i], ref[int64_t(i)]) << "unit " << i << " (k " << sel.k() << ")";
+        EXPECT_EQ(dense[i], ref[int64_t(i)]) << "unit " << i << " (k " << sel.k() << ")";
     // The list holds exactly the non-zero outputs, each once.
     int64_t nonzero = 0;
     for (size_t i = 0; i < x.size(); ++i) nonzero += ref[int64_t(i)] != 0.0f;
-    ASSERT_EQ(list.size(), nonzero);
+    EXPECT_EQ(list.size(), nonzero);
     std::vector<char> seen(x.size(), 0);
     for (int64_t i = 0; i < list.size(); ++i) {
         const auto u = size_t(list.index[size_t(i)]);
-        ASSERT_FALSE(seen[u]);
+        EXPECT_FALSE(seen[u]);
         seen[u] = 1;
-        ASSERT_EQ(list.value[size_t(i)], ref[int64_t(u)]);
+        EXPECT_EQ(list.value[size_t(i)], ref[int64_t(u)]);
     }
+    return sel.fallbacks() > 0;
 }
 
 std::vector<float> randomValues(size_t n, std::mt19937& rng, bool coarse) {
@@ -91,4 +94,66 @@ TEST(KWinnersSelect, AllEqualAndExtremeValues) {
     x[70] = -std::numeric_limits<float>::infinity();
     x[80] = std::numeric_limits<float>::denorm_min();
     expectSameWinners(p, {100}, x);
+}
+
+TEST(KWinnersSelect, SampleThatMisleadsFallsBackToExactSelection) {
+    // The selector estimates its threshold band from runs of 16 units, one run in every 8 (4
+    // for small layers): make exactly those units unrepresentative, both ways, so that the
+    // counts must reject the band.
+    std::mt19937 rng(5);
+    for (int64_t n : {int64_t(12544), int64_t(1600), int64_t(1500)})
+        for (bool sampledHigh : {false, true}) {
+            const int64_t every = (n >= 8192 ? 8 : 4) * 16;
+            std::vector<float> x = randomValues(size_t(n), rng, false);
+            for (int64_t i = 0; i < n; ++i) {
+                const bool sampled = i % every < 16;
+                x[size_t(i)] = sampled == sampledHigh ? 10.0f + std::fabs(x[size_t(i)])
+                                                      : -10.0f + x[size_t(i)];
+            }
+            KWinnersParams p;
+            p.k = static_cast<int>(n / 10);
+            p.relu = sampledHigh;
+            EXPECT_TRUE(expectSameWinners(p, {n}, x))
+                << "n " << n << ": expected the sample to be rejected";
+            if (n == 12544) {
+                p.boostStrength = 1.0f;
+                p.dutyCycles.assign(64, 0.1f);
+                EXPECT_TRUE(expectSameWinners(p, {64, 14, 14}, x));
+            }
+        }
+}
+
+TEST(KWinnersSelect, ManyDrawsAtTheGscSizes) {
+    // Sure winners, band and fallback across many inputs of the three GSC selections.
+    std::mt19937 rng(13);
+    std::uniform_real_distribution<float> u(0.05f, 0.15f);
+    const std::vector<std::pair<Shape, int>> sizes = {
+        {{64, 14, 14}, 1200}, {{64, 5, 5}, 200}, {{1500}, 100}};
+    int fallbacks = 0;
+    for (const auto& [shape, k] : sizes)
+        for (int draw = 0; draw < 20; ++draw) {
+            KWinnersParams p;
+            p.k = k;
+            p.boostStrength = 1.5f;
+            p.dutyCycles.resize(size_t(shape[0]));
+            for (float& d : p.dutyCycles) d = u(rng);
+            p.relu = draw % 3 == 0;
+            fallbacks +=
+                expectSameWinners(p, shape, randomValues(size_t(numel(shape)), rng, draw % 4 == 1));
+        }
+    EXPECT_LE(fallbacks, 3) << "the sample estimate should rarely be rejected on plain data";
+}
+
+TEST(KWinnersSelect, BoostedProductThatUnderflowsToMinusZeroTiesWithZero) {
+    // -denorm_min * 0.41 rounds to -0, which must tie with +0 (lowest indices win), however
+    // the compiler evaluates the product (an FMA contraction keeps the sign of the tiny value).
+    KWinnersParams p;
+    p.k = 10;
+    p.boostStrength = 1.0f;
+    p.dutyCycles.assign(300, 1.0f);  // boost exp(-(1 - 10/300)) ~ 0.38
+    std::vector<float> x(300, 0.0f);
+    for (int i = 0; i < 300; i += 3) x[size_t(i)] = -std::numeric_limits<float>::denorm_min();
+    expectSameWinners(p, {300}, x);
+    p.dutyCycles.assign(3, 1.0f);
+    expectSameWinners(p, {3, 10, 10}, x);
 }

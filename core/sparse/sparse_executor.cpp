@@ -202,7 +202,10 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
                                int64_t batch) const {
     const SparseKernelTable& k = *m_kernels;
     int cur = 0;
-    std::memcpy(ws.buf[0].data(), input, sizeof(float) * size_t(numel(m_model->inputShape)));
+    // The first step reads the caller's input in place (a leading flatten needs it in buf[0]).
+    const bool copyInput = program.steps.front().kind == Step::Kind::Flatten;
+    if (copyInput)
+        std::memcpy(ws.buf[0].data(), input, sizeof(float) * size_t(numel(m_model->inputShape)));
     ws.act[0].clear();
     auto runGeneric = [&](const Layer& layer, const Shape& in, const float* src, float* dst) {
         Tensor& tin = ws.tin[&layer - m_model->layers.data()];
@@ -217,7 +220,7 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
     };
     for (const Step& s : program.steps) {
         const Layer& layer = m_model->layers[size_t(s.first)];
-        const float* src = ws.buf[cur].data();
+        const float* src = &s == &program.steps.front() && !copyInput ? input : ws.buf[cur].data();
         float* dst = ws.buf[1 - cur].data();
         const ActiveList& in = ws.act[cur];
         ActiveList& outAct = ws.act[1 - cur];
@@ -259,12 +262,11 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
                                              ? ScatterWeights::Dense
                                          : plan.blocked ? ScatterWeights::Blocked
                                                         : ScatterWeights::Unstructured;
+                // dst has room for outPad values (buffers have 16 floats of slack).
                 if (s.mode == ExecutionMode::SparseWeights)
-                    k.linearScatter(plan, w, nullptr, src, plan.in, ws.acc.data());
+                    k.linearScatter(plan, w, nullptr, src, plan.in, dst);
                 else
-                    k.linearScatter(plan, w, in.index.data(), in.value.data(), in.size(),
-                                    ws.acc.data());
-                std::memcpy(dst, ws.acc.data(), sizeof(float) * size_t(plan.out));
+                    k.linearScatter(plan, w, in.index.data(), in.value.data(), in.size(), dst);
                 break;
             }
             case Step::Kind::KWinners:

@@ -49,16 +49,17 @@ void buildScatterTable(ConvPlan& c) {
     const int width = (most + 7) / 8 * 8;
     const int64_t hw = int64_t(c.h) * c.w, accUnits = int64_t(c.ho) * c.wo * c.coutPad / unit;
     if (width == 0 || most > 0xFFFF || accUnits > 0xFFFF || start.back() > 0xFFFF ||
-        c.cin * hw * width > kMaxScatterTable)
+        c.cin * hw * most > kMaxScatterTable)
         return;
     c.scatterWidth = width;
-    c.scatterPairs.assign(size_t(c.cin * hw * width), 0u);
+    c.scatterStride = most;
+    c.scatterPairs.assign(size_t(c.cin * hw * most + width), 0u);
     c.scatterCount.assign(size_t(c.cin * hw), 0);
     for (int ch = 0; ch < c.cin; ++ch)
         for (int y = 0; y < c.h; ++y)
             for (int x = 0; x < c.w; ++x) {
                 const int64_t n = ch * hw + y * c.w + x;
-                uint32_t* row = c.scatterPairs.data() + n * width;
+                uint32_t* row = c.scatterPairs.data() + n * most;
                 const int yp = y + c.padTop, xp = x + c.padLeft;
                 const int32_t at = (yp * c.wo + xp) * c.coutPad;
                 int count = 0;

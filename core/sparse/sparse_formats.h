@@ -68,9 +68,11 @@ struct ConvPlan {
     // Stride 1, the layout in use (blocked: chanBlock*, else chan*): for the input at flat index
     // n, the entries of its channel whose output lies inside, as packed pairs (accumulator
     // offset in units of 16 floats when blocked, else floats) | entry << 16, in the row
-    // scatterPairs[n * scatterWidth, ...), scatterCount[n] of them. scatterWidth (a multiple of
-    // 8) is 0 when the table would not fit (the kernels then check bounds per entry).
-    int scatterWidth = 0;
+    // scatterPairs[n * scatterStride, ...), scatterCount[n] of them. The kernels copy
+    // scatterWidth (>= scatterStride, a multiple of 8) pairs per row; the table has that much
+    // slack at its end. scatterWidth is 0 when the table would not fit (the kernels then check
+    // bounds per entry).
+    int scatterWidth = 0, scatterStride = 0;
     std::vector<uint32_t> scatterPairs;
     std::vector<uint16_t> scatterCount;
     int64_t nonzeros = 0, blocks = 0;

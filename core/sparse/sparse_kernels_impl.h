@@ -245,6 +245,7 @@ void convScatterTable(const ConvPlan& p, const int32_t* index, const float* valu
     alignas(64) uint32_t work[kWork];
     alignas(64) float val[kWork];
     const int width = Width > 0 ? Width : p.scatterWidth;
+    const int stride = p.scatterStride;
     const uint32_t* rows = p.scatterPairs.data();
     const uint16_t* counts = p.scatterCount.data();
     const float* w = W == ScatterWeights::Blocked ? p.chanBlockWeights.data() : p.chanWeight.data();
@@ -252,7 +253,7 @@ void convScatterTable(const ConvPlan& p, const int32_t* index, const float* valu
         int n = 0;
         for (; a < count && n + width <= kWork; ++a) {
             const int32_t in = index[a];
-            const uint32_t* row = rows + size_t(in) * width;
+            const uint32_t* row = rows + size_t(in) * stride;
             const v8 v = v8{} + value[a];
             for (int q = 0; q < width; q += 8) {
                 std::memcpy(work + n + q, row + q, sizeof(uint32_t) * 8);

@@ -42,7 +42,7 @@ const Model& gscModel(bool structured) {
         c.conv1Sparsity = c.conv2Sparsity = c.linearSparsity = c.outputSparsity = 0.0;
         const Model dense = buildGscModel(c, 1);
         WeightPruning w;
-        w.layerSparsity = {{"conv1", 0.5}, {"conv2", 0.95}, {"linear1", 0.955}, {"output", 0.5}};
+        w.layerSparsity = {{"conv1", 0.88}, {"conv2", 0.95}, {"linear1", 0.955}, {"output", 0.5}};
         w.sparsity = 0.0;
         Model u = *pruneWeights(dense, w);
         w.structured = true;

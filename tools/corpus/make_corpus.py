@@ -111,10 +111,11 @@ def festival_available():
     return shutil.which("text2wave") is not None
 
 
-def festival_voices():
+def festival_voices(table=None):
     base = "/usr/share/festival/voices"
-    return [v for v in FESTIVAL_VOICES
-            if any(os.path.isdir(os.path.join(base, lang, v)) for lang in ("english", "us"))]
+    table = FESTIVAL_VOICES if table is None else table
+    langs = [d for d in os.listdir(base)] if os.path.isdir(base) else []
+    return [v for v in table if any(os.path.isdir(os.path.join(base, lang, v)) for lang in langs)]
 
 
 def sha8(text):
@@ -138,6 +139,8 @@ def build_speakers(engines, rng, pseudo):
         voices += [("flite", v, p) for v, p in FLITE_VOICES.items()]
     if "festival" in engines:
         voices += [("festival", v, FESTIVAL_VOICES[v]) for v in festival_voices()]
+    if "festival-l2" in engines:
+        voices += [("festival-l2", v, L2_VOICES[v][0]) for v in festival_voices(L2_VOICES)]
     for engine, voice, person in voices:
         for i in range(pseudo):
             key = f"{engine}:{voice}:{i}"
@@ -150,17 +153,46 @@ def build_speakers(engines, rng, pseudo):
     return speakers
 
 
-FEMALE_VOICES = {"slt", "cmu_us_slt_arctic_hts"}
+FEMALE_VOICES = {"slt", "cmu_us_slt_arctic_hts", "lp_diphone", "czech_dita",
+                 "suo_fi_lj_diphone", "upc_ca_ona_hts"}
+
+# Engine "festival-l2": festival voices of other languages (real recorded people: Italian lp/pc,
+# Czech dita/krb/machac/ph, Finnish lj/mv, Catalan ona) saying the target words as a speaker of
+# that language would, from respellings in the language's own (phonetic) orthography; other
+# words are read as spelled, i.e. with that language's letter-to-sound rules. They add vocal
+# tracts and accents that the three English-speaking persons cannot (Debian has no more English
+# voices). Voice -> (person, language).
+L2_VOICES = {"lp_diphone": ("it-lp", "it"), "pc_diphone": ("it-pc", "it"),
+             "czech_dita": ("cs-dita", "cs"), "czech_krb": ("cs-krb", "cs"),
+             "czech_machac": ("cs-machac", "cs"), "czech_ph": ("cs-ph", "cs"),
+             "suo_fi_lj_diphone": ("fi-lj", "fi"), "hy_fi_mv_diphone": ("fi-mv", "fi"),
+             "upc_ca_ona_hts": ("ca-ona", "ca")}
+_L2_BASE = {"zero": "ziro", "one": "uan", "two": "tu", "three": "tri", "four": "for",
+            "five": "faiv", "six": "siks", "seven": "seven", "eight": "eit", "nine": "nain",
+            "yes": "ies", "no": "nou", "up": "ap", "down": "daun", "left": "left",
+            "right": "rait", "on": "on", "off": "of", "stop": "stop", "go": "gou"}
+L2_RESPELL = {
+    "it": _L2_BASE,
+    "ca": dict(_L2_BASE, six="sics"),
+    "cs": dict(_L2_BASE, zero="zirou", five="fajv", seven="sevn", eight="ejt", nine="najn",
+               yes="jes", right="rajt"),
+    "fi": dict(_L2_BASE, zero="siirou", two="tuu", three="trii", four="foor", yes="jes"),
+}
+
+
+def l2_text(voice, word):
+    return L2_RESPELL[L2_VOICES[voice][1]].get(word, word)
 
 
 def prosody(engine, voice, word, j):
     """Rendition j of a word by a flite/festival voice: the synthesizer's own duration, F0 and
     intonation (punctuation) controls, so one recorded person says a word in many ways instead
     of once. Rendition 0 is the voice's default. Deterministic from the key."""
+    text = l2_text(voice, word) if engine == "festival-l2" else word
     if j == 0:
-        return {"text": word, "stretch": 1.0, "f0": 1.0, "f0_std": 1.0}
+        return {"text": text, "stretch": 1.0, "f0": 1.0, "f0_std": 1.0}
     r = random.Random(f"prosody:{engine}:{voice}:{word}:{j}")
-    return {"text": word + r.choice(["", ".", "?", "!", ","]),
+    return {"text": text + r.choice(["", ".", "?", "!", ","]),
             "stretch": round(r.uniform(0.8, 1.35), 3), "f0": round(r.uniform(0.8, 1.3), 3),
             "f0_std": round(r.uniform(0.5, 1.8), 3)}
 
@@ -176,7 +208,7 @@ def synth_raw(engine, voice, word, path, pitch=50, speed=160, pros=None):
                     "--setf", f"int_f0_target_mean={base * pros['f0']:.1f}",
                     "--setf", f"int_f0_target_stddev={std * pros['f0_std']:.1f}"]
         run(cmd)
-    elif engine == "festival":
+    elif engine in ("festival", "festival-l2"):
         festival_batch(voice, [(pros or prosody(engine, voice, word, 0), path)])
     else:
         raise ValueError(engine)
@@ -374,7 +406,7 @@ def render_clip(task):
 
 def synth_cached(job):
     """One flite rendition, or a batch of festival renditions of one voice."""
-    if job[0] == "festival":
+    if job[0] in ("festival", "festival-l2"):
         festival_batch(job[1], job[2])
         return None
     engine, voice, word, j, path = job
@@ -395,7 +427,8 @@ def main():
     ap.add_argument("--clips-per-unknown-word", type=int, default=None,
                     help="default: a third of --clips-per-word (at least 1)")
     ap.add_argument("--engines", default="espeak,flite,festival",
-                    help="subset of espeak,flite,festival (festival skipped if not installed)")
+                    help="subset of espeak,flite,festival,festival-l2 (festival voices of "
+                         "other languages saying respelled words); uninstalled ones skipped")
     ap.add_argument("--engine-weights", default="espeak=0.35,flite=0.35,festival=0.3",
                     help="share of clips per engine (renormalised over available engines)")
     ap.add_argument("--pseudo-speakers", type=int, default=40,
@@ -425,11 +458,15 @@ def main():
         max(1, a.clips_per_word // 3)
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
     for e in engines:
-        if e not in ("espeak", "flite", "festival"):
+        if e not in ("espeak", "flite", "festival", "festival-l2"):
             sys.exit(f"make_corpus: unknown engine '{e}'")
     if "festival" in engines and not (festival_available() and festival_voices()):
         print("make_corpus: festival not installed; skipping it", file=sys.stderr)
         engines.remove("festival")
+    if "festival-l2" in engines and not (festival_available() and festival_voices(L2_VOICES)):
+        print("make_corpus: no festival voices of other languages installed (festvox-italp16k "
+              "...); skipping festival-l2", file=sys.stderr)
+        engines.remove("festival-l2")
     if not engines:
         sys.exit("make_corpus: no engine available")
     if os.path.exists(a.out) and os.listdir(a.out):
@@ -473,7 +510,7 @@ def main():
                 if key not in cache:
                     cache[key] = os.path.join(
                         tmp, f"{s['engine']}_{s['voice']}_{p['word']}_{j}.wav")
-                    if s["engine"] == "festival":
+                    if s["engine"] in ("festival", "festival-l2"):
                         festival_items.setdefault(s["voice"], []).append(
                             (prosody(*key), cache[key]))
                     else:

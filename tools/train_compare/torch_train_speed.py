@@ -27,7 +27,7 @@ import torch.nn.functional as F
 PRESETS = {  # conv1 K, conv2 K, linear units, linear K, sparsities (conv1, conv2, lin, out)
     "dense": (0, 0, 1000, 0, (0, 0, 0, 0)),
     "sparse": (1200, 200, 1000, 100, (0.5, 0.8, 0.9, 0)),
-    "super-sparse": (1200, 200, 1500, 100, (0.5, 0.95, 0.955, 0.5)),
+    "super-sparse": (1200, 200, 1500, 100, (0.88, 0.95, 0.955, 0.5)),
 }
 
 

@@ -242,6 +242,13 @@ def festival_batch(voice, items):
         script = f.name
     try:
         run(["festival", "-b", script])
+    except subprocess.CalledProcessError as e:
+        if len(items) == 1:  # name what festival could not say
+            raise RuntimeError(f"festival voice_{voice} failed ({e.returncode}) on "
+                               f"{items[0][0]}") from None
+        for item in items:  # find the culprit: one process per item
+            if not os.path.exists(item[1]):
+                festival_batch(voice, [item])
     finally:
         os.remove(script)
     for _, path in items:

@@ -4,15 +4,19 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <thread>
 
 #include "commands.h"
 #include "core/cpu_dense_backend.h"
+#include "core/dense_ops.h"
 #include "core/error.h"
 #include "core/gsc_presets.h"
 #include "core/model_stats.h"
 #include "core/sparse/sparse_executor.h"
+#include "core/sparse/sparse_formats.h"
+#include "core/sparse/sparse_kernels.h"
 
 namespace sparselab::cli {
 
@@ -197,6 +201,103 @@ std::pair<ModelPtr, std::vector<Tensor>> linearTail(const Model& m,
     return {tail, mids};
 }
 
+/// Median microseconds of `body(i)` (i cycles through the inputs) after a warm-up, over at
+/// least a.minRuns runs and a.seconds.
+double medianUs(const std::function<void(size_t)>& body, size_t inputs, const BenchArgs& a) {
+    using Clock = std::chrono::steady_clock;
+    size_t next = 0;
+    const auto warmEnd = Clock::now() + std::chrono::duration<double>(a.seconds / 10);
+    for (int i = 0; i < 3 || Clock::now() < warmEnd; ++i) body(next++ % inputs);
+    std::vector<double> us;
+    const auto end = Clock::now() + std::chrono::duration<double>(a.seconds);
+    while ((static_cast<int>(us.size()) < a.minRuns || Clock::now() < end) &&
+           static_cast<int>(us.size()) < a.maxRuns) {
+        const size_t i = next++ % inputs;
+        const auto t0 = Clock::now();
+        body(i);
+        us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    }
+    std::sort(us.begin(), us.end());
+    return us[us.size() / 2];
+}
+
+/// The Linear layers alone, one sample at a time: the dense reference GEMV on each layer's real
+/// (k-winners) input against the sparse-sparse scatter of the same input's non-zeros over the
+/// non-zero weights (the layout cpu-sparse picks). Both sides do exactly the Linear layers, so
+/// the ratio compares with the MAC limit of the same span.
+Json linearKernels(const ModelPtr& model, const std::vector<Tensor>& inputs, const BenchArgs& a) {
+    std::vector<int> linears;
+    for (size_t i = 0; i < model->layers.size(); ++i)
+        if (model->layers[i].is<LinearParams>()) linears.push_back(static_cast<int>(i));
+    if (linears.empty()) return Json();
+    // Each Linear's input, per sample, from the dense reference.
+    std::vector<std::vector<Tensor>> x(linears.size());
+    auto ref = CpuDenseBackend().prepare(model, PrepareOptions{});
+    for (const Tensor& in : inputs) {
+        const int64_t n = in.dim(0), per = numel(model->inputShape);
+        for (int64_t b = 0; b < n; ++b) {
+            Tensor one(model->inputShape);
+            std::copy(in.data() + b * per, in.data() + (b + 1) * per, one.data());
+            ref->run(one, [&](const LayerOutput& o) {
+                for (size_t l = 0; l < linears.size(); ++l)
+                    if (o.index == linears[l] - 1) x[l].push_back(*o.output);
+            });
+        }
+    }
+    const SparseKernelTable& k = sparseKernels();
+    std::vector<LinearPlan> plans;
+    std::vector<std::vector<ActiveList>> active(linears.size());
+    double denseMacs = 0, sparseMacs = 0;
+    Json names = Json::array();
+    for (size_t l = 0; l < linears.size(); ++l) {
+        const auto& p = model->layers[size_t(linears[l])].as<LinearParams>();
+        plans.push_back(packLinear(p, SparseLayout::Auto, CpuSparseOptions{}.autoBlockFill));
+        names.push_back(model->layers[size_t(linears[l])].name);
+        double count = 0;
+        for (const Tensor& t : x[l]) {
+            ActiveList al;
+            for (int64_t j = 0; j < t.size(); ++j)
+                if (t[j] != 0.0f) al.index.push_back(int32_t(j)), al.value.push_back(t[j]);
+            count += double(al.size());
+            active[l].push_back(std::move(al));
+        }
+        const double density = count / double(x[l].size()) / double(plans[l].in);
+        denseMacs += double(plans[l].in) * plans[l].out;
+        sparseMacs += double(plans[l].nonzeros) * density;
+    }
+    const size_t samples = x[0].size();
+    std::vector<Tensor> out(linears.size());
+    const double denseUs = medianUs(
+        [&](size_t i) {
+            for (size_t l = 0; l < linears.size(); ++l)
+                dense::runLayer(model->layers[size_t(linears[l])], x[l][i], out[l]);
+        },
+        samples, a);
+    std::vector<std::vector<float>> y(linears.size());
+    for (size_t l = 0; l < linears.size(); ++l) y[l].resize(size_t(plans[l].outPad));
+    const double sparseUs = medianUs(
+        [&](size_t i) {
+            for (size_t l = 0; l < linears.size(); ++l) {
+                const ActiveList& al = active[l][i];
+                k.linearScatter(
+                    plans[l],
+                    plans[l].blocked ? ScatterWeights::Blocked : ScatterWeights::Unstructured,
+                    al.index.data(), al.value.data(), al.size(), y[l].data());
+            }
+        },
+        samples, a);
+    const double limit = denseMacs / std::max(sparseMacs, 1.0), speedup = denseUs / sparseUs;
+    return {{"layers", names},
+            {"dense_us", denseUs},
+            {"sparse_sparse_us", sparseUs},
+            {"dense_macs", denseMacs},
+            {"sparse_sparse_macs", sparseMacs},
+            {"speedup", speedup},
+            {"mac_limit_speedup", limit},
+            {"fraction_of_limit", speedup / limit},
+            {"isa", k.isa}};
+}
+
 void printTable(const Json& rows, const char* title) {
     std::printf("%s\n", title);
     std::printf("%-10s %-18s %10s %10s %10s %11s %12s %8s %9s\n", "backend", "mode", "median_us",
@@ -241,8 +342,9 @@ void registerBenchCommand(CLI::App& app, CliContext& ctx) {
         ->capture_default_str()
         ->check(CLI::Range(1, 1000000));
     cmd->add_option("--seed", a->seed, "Seed of the random input (and --arch model)");
-    cmd->add_flag("!--no-linear-part", a->tail,
-                  "Skip timing the linear part (k-winners + Linear layers) separately");
+    cmd->add_flag(
+        "!--no-linear-part", a->tail,
+        "Skip timing the linear part (k-winners + Linear layers) and the Linear kernels alone");
     cmd->add_flag("--json", a->json, "Print JSON instead of a table");
     cmd->callback([a, &ctx] {
         if (a->model.empty() && a->arch.empty()) throw Error("bench needs --model or --arch");
@@ -274,6 +376,8 @@ void registerBenchCommand(CLI::App& app, CliContext& ctx) {
                 doc["linear_part"] = benchModel(ctx, tail, mid, t);
                 doc["linear_part_first_layer"] = tail->layers.front().name;
             }
+            if (Json lk = linearKernels(model, input, *a); !lk.is_null())
+                doc["linear_kernels"] = lk;
         }
         if (a->json) {
             printJson(doc);
@@ -289,6 +393,17 @@ void registerBenchCommand(CLI::App& app, CliContext& ctx) {
             std::printf("\n");
             printTable(doc["linear_part"],
                        "linear part (from the k-winners before the first Linear)");
+        }
+        if (doc.contains("linear_kernels")) {
+            const Json& lk = doc["linear_kernels"];
+            std::printf(
+                "\nlinear kernels only (%s, real k-winners inputs, one sample): dense "
+                "%.2f us, sparse-sparse %.2f us = %.1fx; MAC limit %.1fx -> %.0f%% of "
+                "the limit\n",
+                lk["layers"].dump().c_str(), lk["dense_us"].get<double>(),
+                lk["sparse_sparse_us"].get<double>(), lk["speedup"].get<double>(),
+                lk["mac_limit_speedup"].get<double>(),
+                100.0 * lk["fraction_of_limit"].get<double>());
         }
     });
 }

@@ -432,9 +432,37 @@ void convFinish(const ConvPlan& p, const float* acc, float* out, bool pool2) {
         }
 }
 
+/// Blocked scatter into a single 16-output block (e.g. a classifier): the sum stays in
+/// registers, in four partial sums so that consecutive inputs do not wait on each other.
+void linearScatterOneBlock(const LinearPlan& p, const int32_t* index, const float* value,
+                           int64_t count, float* y) {
+    vec acc[4][kParts] = {};
+    const int32_t* start = p.blockStart.data();
+    const float* w = p.blockWeights.data();
+    const int64_t n = index ? count : p.in;
+    int64_t a = 0;
+    auto add = [&](int part, int64_t at) {
+        const int j = index ? index[at] : static_cast<int>(at);
+        if (start[j] == start[j + 1]) return;  // no weight for this input
+        const vec v = splat(value[at]);
+        const float* wb = w + size_t(start[j]) * 16;
+#pragma GCC unroll 4
+        for (int h = 0; h < kParts; ++h) acc[part][h] += v * loadv(wb + h * kLanes);
+    };
+    for (; a + 4 <= n; a += 4)
+        for (int q = 0; q < 4; ++q) add(q, a + q);
+    for (; a < n; ++a) add(0, a);
+#pragma GCC unroll 4
+    for (int h = 0; h < kParts; ++h)
+        storev(y + h * kLanes, loadv(p.bias.data() + h * kLanes) +
+                                   ((acc[0][h] + acc[1][h]) + (acc[2][h] + acc[3][h])));
+}
+
 template <ScatterWeights W>
 void linearScatterT(const LinearPlan& p, const int32_t* index, const float* value, int64_t count,
                     float* y) {
+    if constexpr (W == ScatterWeights::Blocked)
+        if (p.outPad == 16) return linearScatterOneBlock(p, index, value, count, y);
     std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
     const int64_t n = index ? count : p.in;
     for (int64_t a = 0; a < n; ++a) {

@@ -48,6 +48,12 @@ def main():
                 print(f"linear part (from {sl.get('linear_part_first_layer')}): sparse-sparse "
                       f"{r['median_us']:.1f} us vs dense {dense_lp:.1f} us = {measured:.1f}x; "
                       f"MAC limit {limit:.1f}x -> {100 * measured / limit:.0f}% of the limit")
+    lk = sl.get("linear_kernels")
+    if lk:
+        print(f"linear kernels only ({', '.join(lk['layers'])}, real k-winners inputs): "
+              f"sparse-sparse {lk['sparse_sparse_us']:.2f} us vs dense {lk['dense_us']:.1f} us = "
+              f"{lk['speedup']:.1f}x; MAC limit {lk['mac_limit_speedup']:.1f}x -> "
+              f"{100 * lk['fraction_of_limit']:.0f}% of the limit")
 
 
 if __name__ == "__main__":

@@ -70,11 +70,12 @@ common=(--batch 64 --optimizer adam --lr 0.002 --lr-schedule cosine --variants 4
         --unknown-weight 2 --threads 2 --seed 1)
 # name  labels  arch  epochs  extra flags
 models=(
-    "digits-sparse digits sparse 16"
+    "digits-sparse digits sparse 24"
     "digits-dense digits dense 14"
-    "digits-super-sparse digits super-sparse 16 --structured"
-    "commands-sparse commands sparse 16"
-    "commands-super-sparse commands super-sparse 16 --structured"
+    "digits-super-sparse digits super-sparse 24 --structured"
+    "commands-sparse commands sparse 24"
+    "commands-super-sparse commands super-sparse 24 --structured"
+    "commands-dense commands dense 14"
 )
 for spec in "${models[@]}"; do
     read -r name labels arch epochs extra <<<"$spec"

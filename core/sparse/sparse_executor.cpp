@@ -27,10 +27,10 @@ struct SparseExecutor::Program {
 };
 
 struct SparseExecutor::Workspace {
-    std::vector<float> buf[2];
+    AlignedFloats buf[2];
     ActiveList act[2];
-    std::vector<std::vector<float>> pin;  ///< per layer: zero-padded input of a Conv2d
-    std::vector<float> acc;
+    std::vector<AlignedFloats> pin;  ///< per layer: zero-padded input of a Conv2d
+    AlignedFloats acc;
     std::vector<std::unique_ptr<KWinnersSelector>> selectors;  ///< per layer
     std::vector<uint32_t> mark;
     uint32_t generation = 0;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "core/layer.h"
@@ -9,6 +11,26 @@ namespace sparselab {
 
 /// Outputs per block in the structured layout: one AVX-512 register, two AVX2 registers.
 inline constexpr int kSparseBlock = 16;
+
+/// Allocator of cache-line (64-byte) aligned storage: a 16-float block then never straddles two
+/// cache lines (split loads and stores cost the scatter kernels dearly).
+template <class T>
+struct CacheAlignedAllocator {
+    using value_type = T;
+    static constexpr std::align_val_t kAlign{64};
+    CacheAlignedAllocator() = default;
+    template <class U>
+    CacheAlignedAllocator(const CacheAlignedAllocator<U>&) {}
+    T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+    void deallocate(T* p, size_t) { ::operator delete(p, kAlign); }
+    template <class U>
+    bool operator==(const CacheAlignedAllocator<U>&) const {
+        return true;
+    }
+};
+
+/// A float vector whose data starts on a cache line (weights, accumulators, activations).
+using AlignedFloats = std::vector<float, CacheAlignedAllocator<float>>;
 
 /// How non-zero weights are stored for the scatter (sparse-input) kernels.
 enum class SparseLayout {
@@ -23,16 +45,16 @@ const char* toString(SparseLayout layout);
 /// A Linear layer packed once at prepare time. Outputs are padded to a multiple of 16.
 struct LinearPlan {
     int in = 0, out = 0, outPad = 0;
-    std::vector<float> bias;  ///< outPad values, zero padded
-    bool blocked = false;     ///< which scatter layout the sparse-weight kernels use
+    AlignedFloats bias;    ///< outPad values, zero padded
+    bool blocked = false;  ///< which scatter layout the sparse-weight kernels use
     // Unstructured, column-major (CSC): entries of input j are [colStart[j], colStart[j+1]).
     std::vector<int32_t> colStart, rowIndex;
     std::vector<float> colValue;
     // Blocked: blocks of input j are [blockStart[j], blockStart[j+1]); blockOffset = 16 * block.
     std::vector<int32_t> blockStart, blockOffset;
-    std::vector<float> blockWeights;  ///< 16 per block
+    AlignedFloats blockWeights;  ///< 16 per block
     // Dense weights transposed, [in][outPad], for dense weights x sparse input.
-    std::vector<float> denseT;
+    AlignedFloats denseT;
     int64_t nonzeros = 0, blocks = 0;
 };
 
@@ -40,11 +62,11 @@ struct LinearPlan {
 struct ConvPlan {
     int cin = 0, cout = 0, coutPad = 0, kh = 0, kw = 0, strideH = 1, strideW = 1;
     int padTop = 0, padLeft = 0;
-    int h = 0, w = 0;         ///< input height and width
-    int ho = 0, wo = 0;       ///< output height and width
-    int hp = 0, wp = 0;       ///< zero-padded input copy used by the dense-input kernel
-    int woPad = 0;            ///< wo rounded up to 16 (the dense-input kernel's row width)
-    std::vector<float> bias;  ///< coutPad values
+    int h = 0, w = 0;    ///< input height and width
+    int ho = 0, wo = 0;  ///< output height and width
+    int hp = 0, wp = 0;  ///< zero-padded input copy used by the dense-input kernel
+    int woPad = 0;       ///< wo rounded up to 16 (the dense-input kernel's row width)
+    AlignedFloats bias;  ///< coutPad values
     bool blocked = false;
     // Dense input, sparse weights: per output channel o, taps [tapStart[o], tapStart[o+1]) with
     // offsets into the padded input (c * hp * wp + i * wp + j) and weights.
@@ -54,15 +76,15 @@ struct ConvPlan {
     std::vector<int32_t> groupStart, groupOut;  ///< unstructured: output channel
     std::vector<float> groupWeight;
     std::vector<int32_t> blockStart, blockOffset;  ///< blocked: 16 * block, per group
-    std::vector<float> blockWeights;
-    std::vector<float> denseT;  ///< [cin][kh][kw][coutPad]
+    AlignedFloats blockWeights;
+    AlignedFloats denseT;  ///< [cin][kh][kw][coutPad]
     // Stride-1 scatter lists per input channel c, entries [chanStart[c], chanStart[c+1]):
     // tap (i, j) and the NHWC accumulator offset -(i * wo + j) * coutPad + output (unstructured:
     // channel, blocked: 16 * block). Blocked entries own 16 weights each.
     std::vector<int32_t> chanStart, chanTap, chanDelta;  ///< chanTap = i << 16 | j
     std::vector<float> chanWeight;                       ///< unstructured: 1 per entry
     std::vector<int32_t> chanBlockStart, chanBlockTap, chanBlockDelta;
-    std::vector<float> chanBlockWeights;  ///< blocked: 16 per entry
+    AlignedFloats chanBlockWeights;  ///< blocked: 16 per entry
     /// Flat input index c * h * w + y * w + x -> c << 20 | (y + padTop) << 10 | (x + padLeft).
     std::vector<int32_t> decode;
     // Stride 1, the layout in use (blocked: chanBlock*, else chan*): for the input at flat index

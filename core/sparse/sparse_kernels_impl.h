@@ -465,22 +465,31 @@ void linearScatterT(const LinearPlan& p, const int32_t* index, const float* valu
         if (p.outPad == 16) return linearScatterOneBlock(p, index, value, count, y);
     std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
     const int64_t n = index ? count : p.in;
+    // Plain pointers: stores through y could alias the vectors' internals, which would make the
+    // compiler reload their data pointers in the inner loops.
+    const int32_t* blockStart = p.blockStart.data();
+    const int32_t* blockOffset = p.blockOffset.data();
+    const float* blockWeights = p.blockWeights.data();
+    const int32_t* colStart = p.colStart.data();
+    const int32_t* rowIndex = p.rowIndex.data();
+    const float* colValue = p.colValue.data();
+    const float* denseT = p.denseT.data();
+    const int outPad = p.outPad;
     for (int64_t a = 0; a < n; ++a) {
         const int j = index ? index[a] : static_cast<int>(a);
         const float v = value[a];
         if constexpr (W == ScatterWeights::Blocked) {
             const vec vv = splat(v);
-            const int b1 = p.blockStart[size_t(j) + 1];
-            for (int b = p.blockStart[size_t(j)]; b < b1; ++b)
-                axpy16(y + p.blockOffset[size_t(b)], vv, p.blockWeights.data() + size_t(b) * 16);
+            const int b1 = blockStart[j + 1];
+            for (int b = blockStart[j]; b < b1; ++b)
+                axpy16(y + blockOffset[b], vv, blockWeights + size_t(b) * 16);
         } else if constexpr (W == ScatterWeights::Unstructured) {
-            const int e1 = p.colStart[size_t(j) + 1];
-            for (int e = p.colStart[size_t(j)]; e < e1; ++e)
-                y[p.rowIndex[size_t(e)]] += v * p.colValue[size_t(e)];
+            const int e1 = colStart[j + 1];
+            for (int e = colStart[j]; e < e1; ++e) y[rowIndex[e]] += v * colValue[e];
         } else {
             const vec vv = splat(v);
-            const float* col = p.denseT.data() + size_t(j) * p.outPad;
-            for (int b = 0; b < p.outPad; b += 16) axpy16(y + b, vv, col + b);
+            const float* col = denseT + size_t(j) * outPad;
+            for (int b = 0; b < outPad; b += 16) axpy16(y + b, vv, col + b);
         }
     }
 }

@@ -136,16 +136,21 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : n;
     uint32_t lo = 0, hi = 0;
     if (estimateBand(src, lo, hi)) {
-        // One pass: keys >= hi win outright, keys in [lo, hi) are the band to select from.
-        const KeySplit r =
-            m_kernels->splitKeys(src, boost, channels, inner, lo, hi, m_relu, m_winIdx.data(),
-                                 m_winVal.data(), m_cand.data(), m_candKeys.data());
-        if (r.sure <= m_k && r.sure + r.band >= m_k) {
-            out.index.assign(m_winIdx.begin(), m_winIdx.begin() + r.emitted);
-            out.value.assign(m_winVal.begin(), m_winVal.begin() + r.emitted);
-            if (r.sure < m_k)
-                appendWinners(radixSelect(static_cast<int32_t>(r.band), int(m_k - r.sure)), src,
-                              out);
+        // One vectorised pass collects the keys >= lo; two filters over those few split them
+        // into sure winners (>= hi) and the band [lo, hi) to select the rest from.
+        const KeySplit r = m_kernels->splitKeys(src, boost, channels, inner, lo, 0, m_relu, nullptr,
+                                                nullptr, m_cand2.data(), m_candKeys2.data());
+        const int64_t sure = m_kernels->keysInRange(m_candKeys2.data(), m_cand2.data(), r.band, hi,
+                                                    ~0u, m_winIdx.data(), nullptr);
+        const int64_t band =
+            hi > lo ? m_kernels->keysInRange(m_candKeys2.data(), m_cand2.data(), r.band, lo, hi - 1,
+                                             m_cand.data(), m_candKeys.data())
+                    : 0;
+        if (sure <= m_k && sure + band >= m_k) {
+            appendWinners(m_winIdx.data(), static_cast<int32_t>(sure), src, out);
+            if (sure < m_k)
+                appendWinners(m_win.data(),
+                              radixSelect(static_cast<int32_t>(band), int(m_k - sure)), src, out);
             return;
         }
     }
@@ -155,7 +160,7 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     m_kernels->boostedKeys(src, boost, channels, inner, keys);
     const int64_t nc =
         m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
-    appendWinners(radixSelect(static_cast<int32_t>(nc), m_k), src, out);
+    appendWinners(m_win.data(), radixSelect(static_cast<int32_t>(nc), m_k), src, out);
 }
 
 int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
@@ -217,22 +222,14 @@ int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
     return nw;
 }
 
-void KWinnersSelector::appendWinners(int32_t nw, const float* src, ActiveList& out) {
-    const int32_t* win = m_win.data();
-    // Winners whose passed-on value is 0 are left out (branch-free compaction).
+void KWinnersSelector::appendWinners(const int32_t* win, int32_t nw, const float* src,
+                                     ActiveList& out) {
+    // Winners whose passed-on value is 0 are left out (vectorised compaction).
     const size_t s0 = out.index.size();
-    out.index.resize(s0 + size_t(nw));
-    out.value.resize(s0 + size_t(nw));
-    int32_t* oi = out.index.data() + s0;
-    float* ov = out.value.data() + s0;
-    int32_t kept = 0;
-    for (int32_t w = 0; w < nw; ++w) {
-        const int32_t i = win[w];
-        const float v = m_relu ? std::max(src[i], 0.0f) : src[i];
-        oi[kept] = i;
-        ov[kept] = v;
-        kept += v != 0.0f;
-    }
+    out.index.resize(s0 + size_t(nw) + 16);
+    out.value.resize(s0 + size_t(nw) + 16);
+    const int64_t kept = m_kernels->gatherNonZero(src, win, nw, m_relu, out.index.data() + s0,
+                                                  out.value.data() + s0);
     out.index.resize(s0 + size_t(kept));
     out.value.resize(s0 + size_t(kept));
 }

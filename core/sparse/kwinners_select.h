@@ -60,8 +60,8 @@ class KWinnersSelector {
     /// Puts the `need` best of the candidates m_cand[0, nc) (increasing indices, keys in
     /// m_candKeys) in m_win and returns their number.
     int32_t radixSelect(int32_t nc, int need);
-    /// Appends the winners m_win[0, nw) with a non-zero passed-on value to `out`.
-    void appendWinners(int32_t nw, const float* src, ActiveList& out);
+    /// Appends the winners win[0, nw) with a non-zero passed-on value to `out`.
+    void appendWinners(const int32_t* win, int32_t nw, const float* src, ActiveList& out);
 
     bool m_local = false, m_relu = false;
     int m_k = 1;

@@ -60,10 +60,15 @@ struct SparseKernelTable {
     /// One pass of k-winners over a sample, keys computed on the fly as in boostedKeys: units
     /// with key >= hi are counted as sure winners, and those whose passed-on value (relu ?
     /// max(src, 0) : src) is not 0 go to winIdx / winVal; units with lo <= key < hi go to
-    /// bandIdx / bandKeys (in index order). Every output must hold channels * inner + 16 values.
+    /// bandIdx / bandKeys (in index order). hi == 0: no sure winners, every key >= lo goes to
+    /// the band. Every output must hold channels * inner + 16 values.
     KeySplit (*splitKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
                           uint32_t lo, uint32_t hi, bool relu, int32_t* winIdx, float* winVal,
                           int32_t* bandIdx, uint32_t* bandKeys);
+    /// Writes the units idx[0, n) whose passed-on value (relu ? max(src, 0) : src) is not 0 to
+    /// outIdx / outVal, in order, and returns their number. The outputs must hold n + 16 values.
+    int64_t (*gatherNonZero)(const float* src, const int32_t* idx, int64_t n, bool relu,
+                             int32_t* outIdx, float* outVal);
 };
 
 /// The table for the best ISA this CPU supports (honouring SPARSELAB_ISA=generic|avx2|avx512

@@ -600,6 +600,15 @@ void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base
         const __m512i sign = __m512i(v16i(u) >> 31);  // (not _mm512_srai: GCC 12 -Wmaybe-uninit)
         __m512i key = _mm512_xor_si512(u, _mm512_or_si512(sign, top));
         key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
+        // hi == 0: one candidate list (keys >= lo), sorted into sure and band by the caller.
+        if (hi == 0) {
+            const __mmask16 cand = _mm512_mask_cmpge_epu32_mask(valid, key, vlo);
+            _mm512_storeu_si512(bandIdx + r.band, _mm512_maskz_compress_epi32(cand, iv));
+            _mm512_storeu_si512(bandKeys + r.band, _mm512_maskz_compress_epi32(cand, key));
+            r.band += __builtin_popcount(cand);
+            iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
+            continue;
+        }
         const __mmask16 sure = _mm512_mask_cmpge_epu32_mask(valid, key, vhi);
         const __mmask16 band = _mm512_mask_cmpge_epu32_mask(valid, key, vlo) & __mmask16(~sure);
         if (sure) {
@@ -622,10 +631,12 @@ void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base
         const float x = s[i];
         const uint32_t key = keyOf(Boost == 0 ? x : Boost == 1 ? x * bs : x * bu[i]);
         const float v = relu ? (x < 0.0f ? 0.0f : x) : x;
-        const bool sure = key >= hi, band = !sure && key >= lo;
-        winIdx[r.emitted] = int32_t(base + i);
-        winVal[r.emitted] = v;
-        r.emitted += sure && v != 0.0f;
+        const bool sure = hi != 0 && key >= hi, band = !sure && key >= lo;
+        if (hi != 0) {  // (hi == 0: no sure winners, the outputs may be null)
+            winIdx[r.emitted] = int32_t(base + i);
+            winVal[r.emitted] = v;
+            r.emitted += sure && v != 0.0f;
+        }
         r.sure += sure;
         bandIdx[r.band] = int32_t(base + i);
         bandKeys[r.band] = key;
@@ -652,10 +663,38 @@ KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64
     return r;
 }
 
+int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu, int32_t* outIdx,
+                      float* outVal) {
+    int64_t c = 0, i = 0;
+#if defined(__AVX512F__)
+    const __m512 zero = _mm512_setzero_ps();
+    for (; i + 16 <= n; i += 16) {
+        const __m512i id = _mm512_loadu_si512(idx + i);
+        const __m512 x = _mm512_mask_i32gather_ps(zero, __mmask16(0xFFFF), id, src, 4);
+        // std::max(x, 0): x < 0 ? 0 : x (NaN stays)
+        const __m512 v =
+            relu ? _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x, zero) : x;
+        const __mmask16 m = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
+        _mm512_storeu_si512(outIdx + c, _mm512_maskz_compress_epi32(m, id));
+        _mm512_storeu_ps(outVal + c, _mm512_maskz_compress_ps(m, v));
+        c += __builtin_popcount(m);
+    }
+#endif
+    for (; i < n; ++i) {
+        const float x = src[idx[i]];
+        const float v = relu ? (x < 0.0f ? 0.0f : x) : x;
+        outIdx[c] = idx[i];
+        outVal[c] = v;
+        c += v != 0.0f;
+    }
+    return c;
+}
+
 }  // namespace
 
 extern const SparseKernelTable kTable;
-const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish,
-                               linearScatter,        boostedKeys,    keysInRange, splitKeys};
+const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter,
+                               convFinish,           linearScatter,  boostedKeys,
+                               keysInRange,          splitKeys,      gatherNonZero};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

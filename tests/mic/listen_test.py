@@ -7,7 +7,7 @@
                                   live through PortAudio (ALSA 'default' -> PulseAudio)
 
 The sequence is made at test time: espeak-ng speaks each word, sox trims it and joins the words
-with silence between. The test asserts that exactly these words are detected, in order, each
+with silence between, over a faint noise floor. The test asserts that exactly these words are detected, in order, each
 after its own start and within 1 s of its end. MODEL is the trained digits model; while it does
 not exist or is an interim checkpoint of an unfinished run, make_word_model.py trains a small
 one-voice model on the same words first (SPARSELAB_LISTEN_TEMPLATE=1 forces that). This script itself needs only the standard library.
@@ -52,8 +52,16 @@ def make_sequence(folder):
         t += length
         parts.append(silence(f"gap{i}.wav", TAIL_S if i == len(WORDS) - 1 else GAP_S))
         t += TAIL_S if i == len(WORDS) - 1 else GAP_S
+    joined = os.path.join(folder, "joined.wav")
+    run(["sox"] + parts + [joined])
+    # A faint pink-noise floor (about -50 dBFS) as every real microphone has: digitally silent
+    # gaps are a condition no microphone produces and that the trained models never saw (their
+    # corpus always has a floor 15-48 dB below the word; see /work/shared/DATA.md).
+    noise = os.path.join(folder, "floor.wav")
+    run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", noise, "synth", f"{t:.4f}",
+         "pinknoise", "vol", "0.003"])
     seq = os.path.join(folder, "seq.wav")
-    run(["sox"] + parts + [seq])
+    run(["sox", "-m", joined, noise, seq])
     return seq, spans
 
 

@@ -88,18 +88,19 @@ def main():
     mid_write = 0
     for attempt in range(5):
         before, before_epoch = digest(), load()
+        stale = set(temporaries())  # left by earlier kills; only a new one marks this write
         p = start(True)
         seen = False
         deadline = time.time() + 60
         while p.poll() is None and time.time() < deadline:
-            if temporaries():
+            if set(temporaries()) - stale:
                 p.send_signal(signal.SIGKILL)
                 seen = True
                 break
         p.wait()
         if not seen:
             raise AssertionError("train finished or hung without a checkpoint write to interrupt")
-        left = temporaries()
+        left = set(temporaries()) - stale
         epoch = load()
         if left:  # the kill landed before the rename: the old file must be untouched
             mid_write += 1

@@ -120,8 +120,15 @@ TEST(Pruning, ActivationSparsityChangesInferenceK) {
 TEST(Pruning, SliderRoundTripIsWellUnderASecond) {
     // What the app's sliders do: prune, change k, re-prepare on cpu-sparse.
     const ModelPtr base = std::make_shared<const Model>(denseKWinnersModel(4));
-    // CPU time, so that a loaded build machine does not make the test flaky.
+    // CPU time, so that a loaded build machine does not make the test flaky. The bound is the
+    // release-build one; AddressSanitizer makes this allocation-heavy path ~3x slower (seen:
+    // 0.51 s for the unstructured step), so sanitizer builds get three times the budget.
     auto cpuSeconds = [] { return double(std::clock()) / CLOCKS_PER_SEC; };
+#if defined(__SANITIZE_ADDRESS__)
+    const double budget = 1.5;
+#else
+    const double budget = 0.5;
+#endif
     const double start = cpuSeconds();
     WeightPruning w;
     w.sparsity = 0.95;
@@ -131,9 +138,9 @@ TEST(Pruning, SliderRoundTripIsWellUnderASecond) {
     auto exec = CpuSparseBackend().prepare(m, PrepareOptions{});
     const double seconds = cpuSeconds() - start;
     EXPECT_EQ(exec->mode(), ExecutionMode::SparseSparse);
-    EXPECT_LT(seconds, 0.5);
+    EXPECT_LT(seconds, budget);
     const double t1 = cpuSeconds();
     w.structured = false;
     auto exec2 = CpuSparseBackend().prepare(pruneWeights(*base, w), PrepareOptions{});
-    EXPECT_LT(cpuSeconds() - t1, 0.5);
+    EXPECT_LT(cpuSeconds() - t1, budget);
 }

@@ -147,6 +147,20 @@ void run(const TrainArgs& a) {
     // The network: a preset (with overrides) or an existing model to fine-tune / prune.
     Model init;
     GscConfig config = configFor(a, scheme.size());
+    const std::map<std::string, double> layerSparsity = {{"conv1", config.conv1Sparsity},
+                                                         {"conv2", config.conv2Sparsity},
+                                                         {"linear1", config.linearSparsity},
+                                                         {"output", config.outputSparsity}};
+    // The blocked layout's structure (the same number of whole 16-output blocks per input) at
+    // the preset's sparsities: the mask the trainer keeps is exactly what the cpu-sparse
+    // blocked kernels run at full speed.
+    auto pruneStructured = [&](const Model& m) {
+        WeightPruning p;
+        p.structured = true;
+        p.sparsity = 0.0;
+        p.layerSparsity = layerSparsity;
+        return *pruneWeights(m, p);
+    };
     if (!a.init.empty()) {
         init = loadOnnx(a.init);
         if (init.numClasses() != scheme.size())
@@ -154,48 +168,23 @@ void run(const TrainArgs& a) {
                         " outputs but the label scheme '" + a.labels + "' has " +
                         std::to_string(scheme.size()));
     } else if (a.structured) {
-        // Random dense weights, then the blocked layout's structure (the same number of whole
-        // 16-output blocks per input) at the preset's sparsities: the mask the trainer keeps
-        // is exactly what the cpu-sparse blocked kernels run at full speed.
-        GscConfig dense = config;
+        GscConfig dense = config;  // random dense weights, then the structured mask
         dense.conv1Sparsity = dense.conv2Sparsity = dense.linearSparsity = dense.outputSparsity =
             0.0;
-        WeightPruning p;
-        p.structured = true;
-        p.sparsity = 0.0;
-        p.layerSparsity = {{"conv1", config.conv1Sparsity},
-                           {"conv2", config.conv2Sparsity},
-                           {"linear1", config.linearSparsity},
-                           {"output", config.outputSparsity}};
-        init = *pruneWeights(buildGscModel(dense, a.seed), p);
+        init = pruneStructured(buildGscModel(dense, a.seed));
     } else {
         init = buildGscModel(config, a.seed);
     }
     if (a.structured && !a.init.empty() && !a.prune)
         throw Error("--structured applies to a new model or to --init M --prune");
+    if (a.prune && a.init.empty())
+        throw Error("--prune needs --init MODEL (the dense model to prune)");
+    if (a.prune && a.structured) init = pruneStructured(init);
     train::NetworkOptions netOptions;
-    netOptions.keepZeroWeights = !a.prune;
+    // Masks come from the model's zeros, except for unstructured pruning, done on the network.
+    netOptions.keepZeroWeights = !a.prune || a.structured;
     train::TrainNetwork net = train::TrainNetwork::fromModel(init, netOptions);
-    if (a.prune) {
-        if (a.init.empty()) throw Error("--prune needs --init MODEL (the dense model to prune)");
-        if (a.structured) {
-            WeightPruning p;
-            p.structured = true;
-            p.sparsity = 0.0;
-            p.layerSparsity = {{"conv1", config.conv1Sparsity},
-                               {"conv2", config.conv2Sparsity},
-                               {"linear1", config.linearSparsity},
-                               {"output", config.outputSparsity}};
-            init = *pruneWeights(init, p);
-            netOptions.keepZeroWeights = true;
-            net = train::TrainNetwork::fromModel(init, netOptions);
-        } else {
-            net.pruneByMagnitude({{"conv1", config.conv1Sparsity},
-                                  {"conv2", config.conv2Sparsity},
-                                  {"linear1", config.linearSparsity},
-                                  {"output", config.outputSparsity}});
-        }
-    }
+    if (a.prune && !a.structured) net.pruneByMagnitude(layerSparsity);
 
     train::TrainConfig tc;
     tc.epochs = a.epochs;

@@ -13,6 +13,7 @@
 #include "core/sparse/cpu_sparse_backend.h"
 #include "core/sparse/pruning.h"
 #include "core/sparse/sparse_kernels.h"
+#include "random_input.h"
 
 using namespace sparselab;
 
@@ -27,16 +28,6 @@ double normalisedError(const Tensor& a, const Tensor& b) {
         scale = std::max(scale, double(std::fabs(b[i])));
     }
     return scale > 0.0 ? diff / scale : diff;
-}
-
-Tensor randomInput(const Model& m, int64_t n, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, 1.0f);
-    Shape s{n};
-    s.insert(s.end(), m.inputShape.begin(), m.inputShape.end());
-    Tensor t(s);
-    for (float& v : t.values()) v = d(rng);
-    return t;
 }
 
 std::vector<int64_t> labels(const Tensor& out) {
@@ -63,7 +54,7 @@ void checkConfig(const Case& c, ExecutionMode mode, const CpuSparseOptions& opts
     CpuSparseBackend backend(opts);
     auto exec = backend.prepare(c.model, PrepareOptions{mode, threads});
     ASSERT_EQ(exec->mode(), mode);
-    const Tensor input = randomInput(*c.model, batch, seed);
+    const Tensor input = test::randomInput(*c.model, batch, seed);
 
     std::vector<Tensor> outs;
     exec->run(input, [&](const LayerOutput& o) { outs.push_back(*o.output); });

@@ -14,20 +14,11 @@
 #include "core/gsc_presets.h"
 #include "core/sparse/cpu_sparse_backend.h"
 #include "core/sparse/worker_pool.h"
+#include "random_input.h"
 
 using namespace sparselab;
 
 namespace {
-
-Tensor randomBatch(const Model& m, int64_t n, uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> d(0.0f, 1.0f);
-    Shape s{n};
-    s.insert(s.end(), m.inputShape.begin(), m.inputShape.end());
-    Tensor t(s);
-    for (float& v : t.values()) v = d(rng);
-    return t;
-}
 
 /// Runs every sample of `batch` alone on a one-thread executor: the reference a batched,
 /// threaded run must reproduce bit for bit (the same kernels run on each sample).
@@ -87,7 +78,7 @@ TEST(WorkerPool, RethrowsAWorkersExceptionAndStaysUsable) {
 
 TEST(SparseExecutorThreads, BatchesMatchSamplesRunAlone) {
     const ModelPtr model = superSparse(5);
-    const Tensor batch = randomBatch(*model, 7, 11);
+    const Tensor batch = test::randomInput(*model, 7, 11);
     const Tensor ref = oneByOne(model, batch);
     const Tensor dense = CpuDenseBackend().prepare(model, PrepareOptions{})->run(batch);
     for (int threads : {1, 2, 3}) {
@@ -110,7 +101,7 @@ TEST(SparseExecutorThreads, BatchesMatchSamplesRunAlone) {
 
 TEST(SparseExecutorThreads, TwoExecutorsRunConcurrently) {
     const ModelPtr a = superSparse(21), b = superSparse(22);
-    const Tensor inA = randomBatch(*a, 5, 31), inB = randomBatch(*b, 5, 32);
+    const Tensor inA = test::randomInput(*a, 5, 31), inB = test::randomInput(*b, 5, 32);
     const Tensor refA = oneByOne(a, inA), refB = oneByOne(b, inB);
     auto exA = CpuSparseBackend().prepare(a, PrepareOptions{ExecutionMode::SparseSparse, 2});
     auto exB = CpuSparseBackend().prepare(b, PrepareOptions{ExecutionMode::SparseSparse, 2});

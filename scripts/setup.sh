@@ -31,6 +31,18 @@ PACKAGES=(
   python3 python3-numpy python3-onnx python3-torch libopenblas0-pthread
 )
 
+# `setup.sh --training`: also what tools/train_models.sh needs to regenerate the shipped models'
+# corpus (not the app, build or tests): festival voices of other languages (engine festival-l2
+# of tools/corpus/make_corpus.py: Italian, Czech, Finnish and Catalan people).
+if [ "${1:-}" = --training ]; then
+  PACKAGES+=(festvox-italp16k festvox-itapc16k festvox-czech-dita festvox-czech-krb
+             festvox-czech-machac festvox-czech-ph festvox-suopuhe-lj festvox-suopuhe-mv
+             festvox-ca-ona-hts)
+elif [ $# -gt 0 ]; then
+  echo "setup: unknown argument '$1' (the only option is --training)" >&2
+  exit 2
+fi
+
 if [ "${SPARSELAB_SKIP_APT:-0}" = 1 ]; then exit 0; fi
 
 missing=()

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "commands.h"
+#include "core/atomic_file.h"
 #include "core/audio/audio_ops.h"
 #include "core/audio/feature_batch.h"
 #include "core/audio/log_mel.h"
@@ -16,7 +17,7 @@ namespace sparselab::cli {
 namespace {
 
 struct EvalArgs {
-    std::string model, data, split = "test", labels;
+    std::string model, data, split = "test", labels, scoresOut;
     bool noise = false, json = false;
     int batch = 256;
     double silenceShare = 0.1;
@@ -25,9 +26,12 @@ struct EvalArgs {
 };
 
 /// Predictions of the model for every clip of the dataset, with waveform noise `alpha`.
+/// `scores` (optional) receives every clip's output row.
 std::vector<int> predict(const GscDataset& data, const LogMel& logMel, Executor& exec, float alpha,
-                         int batch, int threads) {
+                         int batch, int threads,
+                         std::vector<std::vector<float>>* scores = nullptr) {
     std::vector<int> predicted(data.size());
+    if (scores) scores->resize(data.size());
     const ClipLoader load = [&](size_t i) {
         std::vector<float> x = data.loadSamples(i);
         if (alpha > 0.0f) addUniformNoise(x, alpha, static_cast<uint32_t>(i * 2654435761u));
@@ -36,11 +40,13 @@ std::vector<int> predict(const GscDataset& data, const LogMel& logMel, Executor&
     for (size_t first = 0; first < data.size(); first += static_cast<size_t>(batch)) {
         const size_t n = std::min(static_cast<size_t>(batch), data.size() - first);
         const Tensor features = extractFeatureBatch(logMel, load, first, n, threads);
-        const Tensor scores = exec.run(features);
-        const int64_t classes = scores.size() / static_cast<int64_t>(n);
-        for (size_t b = 0; b < n; ++b)
-            predicted[first + b] = static_cast<int>(
-                argmax(scores.data() + static_cast<int64_t>(b) * classes, classes));
+        const Tensor out = exec.run(features);
+        const int64_t classes = out.size() / static_cast<int64_t>(n);
+        for (size_t b = 0; b < n; ++b) {
+            const float* row = out.data() + static_cast<int64_t>(b) * classes;
+            predicted[first + b] = static_cast<int>(argmax(row, classes));
+            if (scores) (*scores)[first + b].assign(row, row + classes);
+        }
     }
     return predicted;
 }
@@ -78,6 +84,24 @@ Json perSource(const GscDataset& data, const std::vector<int>& predicted) {
     return out;
 }
 
+/// One JSON object per line and clip (clean audio): path ("" for silence cuts), truth,
+/// predicted, scores (the model's output row). Written atomically.
+void writeScores(const std::string& file, const GscDataset& data,
+                 const std::vector<std::string>& labels, const std::vector<int>& predicted,
+                 const std::vector<std::vector<float>>& scores) {
+    std::string text;
+    for (size_t i = 0; i < data.size(); ++i) {
+        const GscClip& clip = data.clips()[i];
+        Json row{{"path",
+                  clip.silence ? std::string() : clip.word + "/" + clip.path.filename().string()},
+                 {"truth", labels[static_cast<size_t>(clip.label)]},
+                 {"predicted", labels[static_cast<size_t>(predicted[i])]},
+                 {"scores", scores[i]}};
+        text += row.dump() + "\n";
+    }
+    writeFileAtomically(file, text);
+}
+
 void run(const EvalArgs& a, const CliContext& ctx) {
     const auto split = parseGscSplit(a.split);
     if (!split) throw Error("unknown split '" + a.split + "' (use test, validation, train or all)");
@@ -103,11 +127,13 @@ void run(const EvalArgs& a, const CliContext& ctx) {
         for (int i = 1; i <= 10; ++i) alphas.push_back(0.05f * static_cast<float>(i));
     std::vector<std::vector<int64_t>> confusion(k, std::vector<int64_t>(k, 0));
     std::vector<int> clean;
+    std::vector<std::vector<float>> cleanScores;
     Json levels = Json::array();
     int64_t noiseScore = 0;
     for (float alpha : alphas) {
         const std::vector<int> predicted =
-            predict(data, logMel, *exec, alpha, a.batch, a.backend.threads);
+            predict(data, logMel, *exec, alpha, a.batch, a.backend.threads,
+                    alpha == 0.0f && !a.scoresOut.empty() ? &cleanScores : nullptr);
         int64_t correct = 0;
         for (size_t i = 0; i < data.size(); ++i) correct += predicted[i] == data.clips()[i].label;
         noiseScore += correct;
@@ -118,6 +144,8 @@ void run(const EvalArgs& a, const CliContext& ctx) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    if (!a.scoresOut.empty()) writeScores(a.scoresOut, data, labels, clean, cleanScores);
 
     int64_t correct = 0;
     std::vector<int64_t> classCount(k, 0), classCorrect(k, 0);
@@ -211,6 +239,9 @@ void registerEvalCommand(CLI::App& app, CliContext& ctx) {
         ->check(CLI::Range(1, 65536));
     cmd->add_flag("--json", a->json,
                   "JSON output: accuracy, per_class, confusion (rows = truth), count, ...");
+    cmd->add_option("--scores-out", a->scoresOut,
+                    "Also write every clip's output scores as JSON lines (path, truth, "
+                    "predicted, scores) to this file, for threshold analysis");
     a->backend.addTo(*cmd);
     cmd->callback([a, &ctx] { run(*a, ctx); });
 }

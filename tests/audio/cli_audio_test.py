@@ -147,6 +147,24 @@ def main():
     check(set(j.get("per_source", {})) >= {"espeak", "flite", "silence"},
           "eval: per-source accuracy from corpus.json")
 
+    # 4b. eval --scores-out: one line per clip, consistent with the JSON and with `infer`
+    scores_file = os.path.join(tmp, "scores.jsonl")
+    p = run([cli, "eval", "--model", model, "--data", corpus, "--split", "all", "--json",
+             "--scores-out", scores_file])
+    j = json.loads(p.stdout)
+    rows = [json.loads(l) for l in open(scores_file)]
+    check(len(rows) == j["count"], f"eval --scores-out: {len(rows)} lines == {j['count']} clips")
+    check(all(labels[max(range(len(r["scores"])), key=lambda i: r["scores"][i])] == r["predicted"]
+              for r in rows), "eval --scores-out: predicted = argmax of scores")
+    check(sum(r["predicted"] == r["truth"] for r in rows) == j["correct"],
+          "eval --scores-out: correct rows == JSON correct")
+    check({l: sum(r["truth"] == l for r in rows) for l in labels} ==
+          {k: v["count"] for k, v in j["per_class"].items()}, "eval --scores-out: truth counts")
+    one = next(r for r in rows if r["path"])
+    p = run([cli, "infer", "--model", model, "--wav", os.path.join(corpus, one["path"]), "--json"])
+    d = max(abs(x - y) for x, y in zip(json.loads(p.stdout)["scores"], one["scores"]))
+    check(d < 1e-3, f"eval --scores-out: {one['path']} scores match infer --wav (max diff {d:.2e})")
+
     # 5. malformed inputs through the CLI
     bad = {}
     bad["text.wav"] = b"just some text, not audio\n"

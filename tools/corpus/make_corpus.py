@@ -97,6 +97,67 @@ def parse_words(spec):
     return words
 
 
+# Pseudo-words (--pseudo-words): pronounceable letter strings, one to three syllables.
+_ONSETS = ("b bl br d dr f fl fr g gl gr h j k kl kr l m n p pl pr r s sk sl sm sn sp st sw t tr "
+           "v w z ch sh th").split() + [""]
+_NUCLEI = "a e i o u ai ee oo ou oa ay aw".split()
+_CODAS = "b d g k l m n p r s t ck ng nt sk mp lt rd ft".split() + [""] * 4
+_ESPEAK_VOWELS = set("aeiouAEIOUV03@")
+
+
+def espeak_phonemes(word):
+    """espeak-ng's phoneme mnemonics of a word (en-us), without stress marks or spaces."""
+    out = run(["espeak-ng", "-q", "-x", "-v", "en-us", word]).stdout.decode()
+    return re.sub(r"[\s',%=_:]", "", out)
+
+
+def _rhyme(ph):
+    """From the last vowel group to the end: the part that makes words rhyme."""
+    i = len(ph)
+    while i > 0 and ph[i - 1] not in _ESPEAK_VOWELS:
+        i -= 1
+    while i > 0 and ph[i - 1] in _ESPEAK_VOWELS:
+        i -= 1
+    return ph[i:]
+
+
+def _edit_distance(a, b):
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def pseudo_words(n, seed, avoid):
+    """n pronounceable non-words for the "unknown" class, deterministic from seed. A candidate is
+    dropped when its espeak phonemes are within 2 edits of any word in `avoid` (the targets) or
+    rhyme with one (same last vowel group and coda: "blow" for "no"/"go"/"zero"), so that
+    "unknown" never learns a target's sound; also when it is a word of this file's lists."""
+    r = random.Random(f"pseudo:{seed}")
+    avoid_ph = [espeak_phonemes(w) for w in avoid]
+    avoid_rhymes = {_rhyme(p) for p in avoid_ph}
+    listed = set(DIGITS + COMMANDS + GSC_OTHERS + EXTRA_UNKNOWN + MORE_UNKNOWN + OOV_WORDS)
+    words, tries = [], 0
+    while len(words) < n:
+        tries += 1
+        if tries > 200 * n:
+            sys.exit(f"make_corpus: could only make {len(words)} of {n} pseudo-words")
+        syllables = r.choice([1, 1, 1, 2, 2, 3])  # targets have one or two
+        w = "".join(r.choice(_ONSETS) + r.choice(_NUCLEI) +
+                    (r.choice(_CODAS) if k == syllables - 1 else "")
+                    for k in range(syllables))
+        if len(w) < 3 or w in listed or w in words:
+            continue
+        ph = espeak_phonemes(w)
+        if _rhyme(ph) in avoid_rhymes or any(_edit_distance(ph, a) <= 2 for a in avoid_ph):
+            continue
+        words.append(w)
+    return words
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -243,12 +304,22 @@ def festival_batch(voice, items):
     try:
         run(["festival", "-b", script])
     except subprocess.CalledProcessError as e:
-        if len(items) == 1:  # name what festival could not say
-            raise RuntimeError(f"festival voice_{voice} failed ({e.returncode}) on "
-                               f"{items[0][0]}") from None
-        for item in items:  # find the culprit: one process per item
-            if not os.path.exists(item[1]):
-                festival_batch(voice, [item])
+        if len(items) == 1:
+            pros, path = items[0]
+            neutral = {"text": pros["text"].rstrip(".?!,"), "stretch": 1.0, "f0": 1.0,
+                       "f0_std": 1.0}
+            if pros == neutral:  # name what festival could not say
+                raise RuntimeError(f"festival voice_{voice} failed ({e.returncode}) on "
+                                   f"{pros}") from None
+            # Some voices (the Czech and Finnish diphone sets) crash festival on a few
+            # stretch/F0 combinations; that rendition becomes the voice's neutral one.
+            print(f"make_corpus: festival voice_{voice} crashed ({e.returncode}) on {pros}; "
+                  "using its neutral prosody", file=sys.stderr)
+            festival_batch(voice, [(neutral, path)])
+        else:
+            for item in items:  # find the culprit: one process per item
+                if not os.path.exists(item[1]):
+                    festival_batch(voice, [item])
     finally:
         os.remove(script)
     for _, path in items:
@@ -430,6 +501,9 @@ def main():
                     help="target words: digits, commands, gsc-others, extra or a comma list")
     ap.add_argument("--unknown-words", default="gsc-others,extra",
                     help="other words (for 'unknown'); 'none' for no extra words")
+    ap.add_argument("--pseudo-words", type=int, default=0,
+                    help="also N generated pseudo-words (never near a target's sound) as "
+                         "unknown words")
     ap.add_argument("--clips-per-word", type=int, default=100)
     ap.add_argument("--clips-per-unknown-word", type=int, default=None,
                     help="default: a third of --clips-per-word (at least 1)")
@@ -461,6 +535,8 @@ def main():
     words = parse_words(a.words)
     unknown = [] if a.unknown_words == "none" else \
         [w for w in parse_words(a.unknown_words) if w not in words]
+    if a.pseudo_words > 0:
+        unknown += [w for w in pseudo_words(a.pseudo_words, a.seed, words) if w not in unknown]
     per_unknown = a.clips_per_unknown_word if a.clips_per_unknown_word is not None else \
         max(1, a.clips_per_word // 3)
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]

@@ -55,6 +55,18 @@ def main():
          corpus, "--words", "digits", "--clips-per-word", "6", "--unknown-words", "bed,cat",
          "--clips-per-unknown-word", "3", "--engines", "espeak,flite", "--noise-seconds", "6",
          "--pseudo-speakers", "6", "--seed", "3"])
+    # 1b. pseudo-words for "unknown": rhymes and near-misses of targets are filtered out
+    sys.path.insert(0, os.path.join(a.source, "tools/corpus"))
+    import make_corpus
+    targets = make_corpus.DIGITS + make_corpus.COMMANDS
+    avoid = [make_corpus.espeak_phonemes(w) for w in targets]
+    for w in ["hero", "snow", "fine", "gate", "tree", "kicks", "heaven", "dun", "stock"]:
+        check(make_corpus.near_targets(w, avoid), f"pseudo-words: '{w}' counts as near a target")
+    for w in ["banana", "purple", "elephant", "guitar", "marvin", "sheila"]:
+        check(not make_corpus.near_targets(w, avoid), f"pseudo-words: '{w}' is far from targets")
+    pw = make_corpus.pseudo_words(12, 3, targets)
+    check(pw == make_corpus.pseudo_words(12, 3, targets) and len(set(pw)) == 12 and
+          not set(pw) & set(targets), f"pseudo-words: 12 distinct, reproducible: {' '.join(pw)}")
     wavs = sorted(os.path.join(r, f) for r, _, fs in os.walk(corpus) for f in fs
                   if f.endswith(".wav") and "_background_noise_" not in r)
     check(len(wavs) == 66, f"corpus has 66 clips ({len(wavs)})")

@@ -131,6 +131,14 @@ def _edit_distance(a, b):
     return prev[-1]
 
 
+def near_targets(word, avoid_ph):
+    """True when the word's espeak phonemes are within 2 edits of, or rhyme with, any of the
+    phoneme strings `avoid_ph` (espeak_phonemes of the target words)."""
+    ph = espeak_phonemes(word)
+    return (any(_rhyme(ph) == _rhyme(a) for a in avoid_ph) or
+            any(_edit_distance(ph, a) <= 2 for a in avoid_ph))
+
+
 def pseudo_words(n, seed, avoid):
     """n pronounceable non-words for the "unknown" class, deterministic from seed. A candidate is
     dropped when its espeak phonemes are within 2 edits of any word in `avoid` (the targets) or
@@ -138,7 +146,6 @@ def pseudo_words(n, seed, avoid):
     "unknown" never learns a target's sound; also when it is a word of this file's lists."""
     r = random.Random(f"pseudo:{seed}")
     avoid_ph = [espeak_phonemes(w) for w in avoid]
-    avoid_rhymes = {_rhyme(p) for p in avoid_ph}
     listed = set(DIGITS + COMMANDS + GSC_OTHERS + EXTRA_UNKNOWN + MORE_UNKNOWN + OOV_WORDS)
     words, tries = [], 0
     while len(words) < n:
@@ -151,8 +158,7 @@ def pseudo_words(n, seed, avoid):
                     for k in range(syllables))
         if len(w) < 3 or w in listed or w in words:
             continue
-        ph = espeak_phonemes(w)
-        if _rhyme(ph) in avoid_rhymes or any(_edit_distance(ph, a) <= 2 for a in avoid_ph):
+        if near_targets(w, avoid_ph):
             continue
         words.append(w)
     return words

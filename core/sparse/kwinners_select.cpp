@@ -30,9 +30,22 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_candKeys2.resize(static_cast<size_t>(m_units) + 16);
     m_winIdx.resize(static_cast<size_t>(m_units) + 16);
     m_winVal.resize(static_cast<size_t>(m_units) + 16);
-    m_sample.resize(static_cast<size_t>(m_units / 4 + 16));
     m_win.resize(static_cast<size_t>(m_units) + 16);
     m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
+    // The band estimate's sample: runs of 16 consecutive units, one run in every 8 (4 for
+    // layers under 8192 units), so that it reads few cache lines (denser for small layers:
+    // counts are small); the boost of every sampled unit is laid out beside it.
+    m_sampleEvery = (m_units >= 8192 ? 8 : 4) * 16;
+    for (int64_t start = 0; start + 16 <= m_units; start += m_sampleEvery) {
+        for (int64_t j = 0; j < 16; ++j) {
+            const int64_t u = start + j;
+            m_sampleBoost.push_back(m_boost.empty() ? 1.0f
+                                    : m_inner == 1  ? m_boost[size_t(u)]
+                                                    : m_boost[size_t(u / m_inner)]);
+        }
+        ++m_sampleRuns;
+    }
+    m_sample.resize(static_cast<size_t>(m_sampleRuns * 16 + 16));
 }
 
 void KWinnersSelector::select(const float* src, ActiveList& out, float* dense) {
@@ -69,31 +82,10 @@ int cutBin(const int32_t* hist, int top, int need, int& above) {
 bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi) {
     const int64_t n = m_units;
     if (n < 256 || int64_t(m_k) * 4 >= n) return false;
-    // Keys of a sample: runs of 16 consecutive units, one run in every 8 (small layers: 4),
-    // so that the sample reads few cache lines (denser for small layers: counts are small).
-    const int64_t every = (n >= 8192 ? 8 : 4) * 16;
     uint32_t* sample = m_sample.data();
-    int64_t ns = 0;
-    uint32_t top = 0;
-    for (int64_t start = 0; start + 16 <= n; start += every) {
-        float b[16];
-        if (m_boost.empty()) {
-            std::fill(b, b + 16, 1.0f);
-        } else if (m_inner == 1) {
-            std::copy(m_boost.begin() + start, m_boost.begin() + start + 16, b);
-        } else {
-            const int64_t c = start / m_inner, split = (c + 1) * m_inner - start;
-            for (int j = 0; j < 16; ++j)
-                b[j] = m_boost[size_t(std::min(c + (j >= split), m_channels - 1))];
-        }
-        for (int j = 0; j < 16; ++j) {
-            const float x = src[start + j];
-            const uint32_t key = sortableKey(m_boost.empty() ? x : x * b[j]);
-            sample[ns + j] = key;
-            top = std::max(top, key);
-        }
-        ns += 16;
-    }
+    const int64_t ns = m_sampleRuns * 16;
+    const uint32_t top =
+        m_kernels->sampleKeys(src, m_sampleBoost.data(), m_sampleRuns, m_sampleEvery, sample);
     if (ns < 64) return false;
     // Sample counts above the k-th key: expected e, spread sd; the band spans e +- 3 sd.
     const double e = double(m_k) * double(ns) / double(n);
@@ -101,30 +93,47 @@ bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi
     const int64_t wantLo = int64_t(std::ceil(e + 3.0 * sd + 2.0));
     const int64_t wantHi = int64_t(std::floor(e - 3.0 * sd - 2.0));
     if (wantLo >= ns) return false;
-    // Histogram of distances below the top key: 256 bins of 2^17 key steps (1/64 octave);
-    // keys further down share 16 overflow bins (one would chain every increment).
-    constexpr int kShift = 17, kBins = 256, kOverflow = 16;
-    int32_t hist[kBins + kOverflow];
-    std::memset(hist, 0, sizeof hist);
-    for (int64_t i = 0; i < ns; ++i)  // branch-free: a far key lands in some overflow bin
-        ++hist[std::min<uint32_t>((top - sample[i]) >> kShift,
-                                  kBins + uint32_t(i & (kOverflow - 1)))];
-    // lo: keep the bins until `wantLo` sample keys are in; hi: the bins holding <= wantHi.
-    int64_t cum = 0;
-    int bHi = -1, bLo = kBins;  // kBins: the overflow bins are needed too
-    for (int b = 0; b < kBins; ++b) {
-        if (bHi < 0 && cum + hist[b] > wantHi) bHi = b;
-        cum += hist[b];
-        if (cum >= wantLo) {
-            bLo = b;
-            break;
-        }
-    }
-    if (bHi < 0) bHi = bLo;
+    // Bins of 2^17 key steps (1/64 octave) below the top key; C(m) = sample keys in the m bins
+    // below the top. lo: the edge of the first bin where C reaches wantLo (none within 256
+    // bins: every key); hi: the first bin where C exceeds wantHi. Both by bisection over the
+    // keys within 256 bins of the top, each step keeping (vectorised compaction) only the keys
+    // of the half that holds the answer, so that the work shrinks with the interval. (A
+    // histogram's increments at data-dependent addresses stall on memory-order mispredictions.)
+    constexpr int kShift = 17, kBins = 256;
     auto below = [&](int bins) {  // smallest key within `bins` bins of the top key
         const uint64_t d = uint64_t(bins) << kShift;
         return d > top ? uint64_t(0) : uint64_t(top) - d + 1;
     };
+    uint32_t* near = m_candKeys.data();
+    int32_t* idx = m_cand.data();  // (scratch: the compactions also write indices)
+    const int64_t nn =
+        m_kernels->keysInRange(sample, nullptr, ns, uint32_t(below(kBins)), ~0u, idx, near);
+    uint32_t* tmp[2] = {m_candKeys2.data(), sample};
+    // Smallest b in [0, kBins) with C(b + 1) >= want (or > want when `strict`); kBins if none.
+    auto firstBin = [&](int64_t want, bool strict) {
+        const uint32_t* list = near;  // the keys with bins in [a, b]
+        int64_t n = nn, base = 0;     // base: keys in bins below a
+        int a = 0, b = kBins, which = 0;
+        while (a < b) {
+            const int m = (a + b) / 2;
+            const uint32_t t = uint32_t(below(m + 1));  // keys >= t: bins <= m
+            uint32_t* out = tmp[which];
+            which ^= 1;
+            const int64_t upper = m_kernels->keysInRange(list, nullptr, n, t, ~0u, idx, out);
+            if (strict ? base + upper > want : base + upper >= want) {
+                b = m;
+                n = upper;
+            } else {
+                a = m + 1;
+                base += upper;
+                n = t == 0 ? 0 : m_kernels->keysInRange(list, nullptr, n, 0, t - 1, idx, out);
+            }
+            list = out;
+        }
+        return a;
+    };
+    const int bLo = firstBin(wantLo, false);
+    const int bHi = std::min(firstBin(wantHi, true), bLo);
     lo = bLo >= kBins ? 0u : uint32_t(below(bLo + 1));
     hi = uint32_t(std::min<uint64_t>(std::max<uint64_t>(below(bHi), lo), 0xFFFFFFFFu));
     return true;

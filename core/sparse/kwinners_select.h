@@ -70,6 +70,8 @@ class KWinnersSelector {
     std::vector<uint32_t> m_keys;
     std::vector<int32_t> m_cand, m_cand2, m_win;
     std::vector<uint32_t> m_candKeys, m_candKeys2, m_sample;
+    int64_t m_sampleRuns = 0, m_sampleEvery = 0;  ///< band estimate: runs of 16 units
+    std::vector<float> m_sampleBoost;             ///< boost of every sampled unit (1: none)
     std::vector<int32_t> m_winIdx;
     std::vector<float> m_winVal;
     const SparseKernelTable* m_kernels = nullptr;

@@ -65,6 +65,11 @@ struct SparseKernelTable {
     KeySplit (*splitKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
                           uint32_t lo, uint32_t hi, bool relu, int32_t* winIdx, float* winVal,
                           int32_t* bandIdx, uint32_t* bandKeys);
+    /// Keys (as boostedKeys) of runs of 16 units, one run every `every` units: keys[16 r + j] =
+    /// key of src[r * every + j] * boost[16 r + j] for r < runs (boost: one factor per sampled
+    /// unit, 1 where there is none). Returns the largest key (0 when runs == 0).
+    uint32_t (*sampleKeys)(const float* src, const float* boost, int64_t runs, int64_t every,
+                           uint32_t* keys);
     /// Writes the units idx[0, n) whose passed-on value (relu ? max(src, 0) : src) is not 0 to
     /// outIdx / outVal, in order, and returns their number. The outputs must hold n + 16 values.
     int64_t (*gatherNonZero)(const float* src, const int32_t* idx, int64_t n, bool relu,

@@ -579,8 +579,11 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
 /// splitKeys over one run of units: Boost 0 = none, 1 = one factor `bs`, 2 = per unit `bu`.
 template <int Boost>
 void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base, uint32_t lo,
-              uint32_t hi, bool relu, KeySplit& r, int32_t* winIdx, float* winVal, int32_t* bandIdx,
-              uint32_t* bandKeys) {
+              uint32_t hi, bool relu, KeySplit& result, int32_t* winIdx, float* winVal,
+              int32_t* bandIdx, uint32_t* bandKeys) {
+    // The counts live in registers: through the reference they would be stored and reloaded
+    // every step (the compiler cannot rule out that the outputs alias them).
+    KeySplit r = result;
 #if defined(__AVX512F__)
     const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(bs);
     const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
@@ -643,6 +646,7 @@ void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base
         r.band += band;
     }
 #endif
+    result = r;
 }
 
 KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64_t inner,
@@ -661,6 +665,25 @@ KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64
                         winIdx, winVal, bandIdx, bandKeys);
     }
     return r;
+}
+
+uint32_t sampleKeys(const float* src, const float* boost, int64_t runs, int64_t every,
+                    uint32_t* keys) {
+    typedef uint32_t u16v __attribute__((vector_size(64)));
+    typedef int32_t i16v __attribute__((vector_size(64)));
+    u16v top = {};
+    for (int64_t r = 0; r < runs; ++r) {
+        const v16 y = load16(src + r * every) * load16(boost + r * 16);
+        u16v u;
+        std::memcpy(&u, &y, sizeof u);
+        u16v key = u ^ (u16v(i16v(u) >> 31) | 0x80000000u);
+        key -= u16v(key == 0x7FFFFFFFu);  // -0 -> the key of +0 (true is all ones)
+        std::memcpy(keys + r * 16, &key, sizeof key);
+        top = top < key ? key : top;
+    }
+    uint32_t best = 0;
+    for (int j = 0; j < 16; ++j) best = top[j] > best ? top[j] : best;
+    return best;
 }
 
 int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu, int32_t* outIdx,
@@ -693,8 +716,8 @@ int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu
 }  // namespace
 
 extern const SparseKernelTable kTable;
-const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter,
-                               convFinish,           linearScatter,  boostedKeys,
-                               keysInRange,          splitKeys,      gatherNonZero};
+const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish,
+                               linearScatter,        boostedKeys,    keysInRange, splitKeys,
+                               sampleKeys,           gatherNonZero};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

@@ -186,6 +186,33 @@ int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
     // histograms keep increments of one busy bin from waiting on each other. When few are
     // left, packed keys decide.
     int32_t hist[4][256];
+    // Few candidates (a band): bisection of the key range instead, each step one range filter
+    // that keeps the half holding the `need`-th largest (no histogram to clear and scan).
+    constexpr int32_t kBisectMax = 4096;
+    uint32_t kmin = ~0u, kmax = 0;
+    if (nc <= kBisectMax)
+        for (int32_t c = 0; c < nc; ++c) {
+            kmin = std::min(kmin, ckeys[c]);
+            kmax = std::max(kmax, ckeys[c]);
+        }
+    while (nc > need && nc > 48 && nc <= kBisectMax) {
+        if (kmin >= kmax) break;                            // one key left: the lowest indices win
+        const uint32_t mid = kmin + (kmax - kmin) / 2 + 1;  // kmin < mid <= kmax
+        const auto upper =
+            int32_t(m_kernels->keysInRange(ckeys, cand, nc, mid, ~0u, otherCand, otherKeys));
+        if (upper >= need) {  // the winners are all in the upper half
+            nc = upper;
+            kmin = mid;
+        } else {  // the upper half wins; the rest comes from the lower half
+            std::memcpy(win + nw, otherCand, sizeof(int32_t) * size_t(upper));
+            nw += upper;
+            need -= upper;
+            nc = int32_t(m_kernels->keysInRange(ckeys, cand, nc, 0, mid - 1, otherCand, otherKeys));
+            kmax = mid - 1;
+        }
+        std::swap(cand, otherCand);
+        std::swap(ckeys, otherKeys);
+    }
     while (nc > need && nc > 48) {
         uint32_t orBits = 0, andBits = ~0u;
         for (int32_t c = 0; c < nc; ++c) {

@@ -549,6 +549,17 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
         c += __builtin_popcount(m);
         iv = _mm512_add_epi32(iv, step);
     }
+    if (i < n) {  // the tail as one masked step
+        const __mmask16 valid = __mmask16((1u << (n - i)) - 1);
+        const __m512i k = _mm512_maskz_loadu_epi32(valid, keys + i);
+        const __mmask16 m =
+            _mm512_mask_cmpge_epu32_mask(valid, k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
+        const __m512i id = idxIn ? _mm512_maskz_loadu_epi32(valid, idxIn + i) : iv;
+        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        if (keysOut) _mm512_storeu_si512(keysOut + c, _mm512_maskz_compress_epi32(m, k));
+        c += __builtin_popcount(m);
+        i = n;
+    }
 #elif defined(__AVX2__)
     // Unsigned comparisons as signed ones on keys with the top bit flipped.
     const __m256i flip = _mm256_set1_epi32(int(0x80000000u));

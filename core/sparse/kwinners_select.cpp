@@ -93,47 +93,34 @@ bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi
     const int64_t wantLo = int64_t(std::ceil(e + 3.0 * sd + 2.0));
     const int64_t wantHi = int64_t(std::floor(e - 3.0 * sd - 2.0));
     if (wantLo >= ns) return false;
-    // Bins of 2^17 key steps (1/64 octave) below the top key; C(m) = sample keys in the m bins
-    // below the top. lo: the edge of the first bin where C reaches wantLo (none within 256
-    // bins: every key); hi: the first bin where C exceeds wantHi. Both by bisection over the
-    // keys within 256 bins of the top, each step keeping (vectorised compaction) only the keys
-    // of the half that holds the answer, so that the work shrinks with the interval. (A
-    // histogram's increments at data-dependent addresses stall on memory-order mispredictions.)
+    // Histogram of distances below the top key: 256 bins of 2^17 key steps (1/64 octave), over
+    // the keys within 256 bins of the top only (picked by a vectorised range filter; the rest
+    // cannot matter). Four interleaved histograms, so that increments of one busy bin do not
+    // wait on each other.
     constexpr int kShift = 17, kBins = 256;
     auto below = [&](int bins) {  // smallest key within `bins` bins of the top key
         const uint64_t d = uint64_t(bins) << kShift;
         return d > top ? uint64_t(0) : uint64_t(top) - d + 1;
     };
     uint32_t* near = m_candKeys.data();
-    int32_t* idx = m_cand.data();  // (scratch: the compactions also write indices)
-    const int64_t nn =
-        m_kernels->keysInRange(sample, nullptr, ns, uint32_t(below(kBins)), ~0u, idx, near);
-    uint32_t* tmp[2] = {m_candKeys2.data(), sample};
-    // Smallest b in [0, kBins) with C(b + 1) >= want (or > want when `strict`); kBins if none.
-    auto firstBin = [&](int64_t want, bool strict) {
-        const uint32_t* list = near;  // the keys with bins in [a, b]
-        int64_t n = nn, base = 0;     // base: keys in bins below a
-        int a = 0, b = kBins, which = 0;
-        while (a < b) {
-            const int m = (a + b) / 2;
-            const uint32_t t = uint32_t(below(m + 1));  // keys >= t: bins <= m
-            uint32_t* out = tmp[which];
-            which ^= 1;
-            const int64_t upper = m_kernels->keysInRange(list, nullptr, n, t, ~0u, idx, out);
-            if (strict ? base + upper > want : base + upper >= want) {
-                b = m;
-                n = upper;
-            } else {
-                a = m + 1;
-                base += upper;
-                n = t == 0 ? 0 : m_kernels->keysInRange(list, nullptr, n, 0, t - 1, idx, out);
-            }
-            list = out;
+    const int64_t nn = m_kernels->keysInRange(sample, nullptr, ns, uint32_t(below(kBins)), ~0u,
+                                              m_cand.data(), near);
+    int32_t hists[4][kBins];
+    std::memset(hists, 0, sizeof hists);
+    for (int64_t i = 0; i < nn; ++i) ++hists[i & 3][(top - near[i]) >> kShift];
+    // lo: keep the bins until `wantLo` sample keys are in; hi: the bins holding <= wantHi.
+    int64_t cum = 0;
+    int bHi = -1, bLo = kBins;  // kBins: not within 256 bins, every key is needed
+    for (int b = 0; b < kBins; ++b) {
+        const int32_t h = hists[0][b] + hists[1][b] + hists[2][b] + hists[3][b];
+        if (bHi < 0 && cum + h > wantHi) bHi = b;
+        cum += h;
+        if (cum >= wantLo) {
+            bLo = b;
+            break;
         }
-        return a;
-    };
-    const int bLo = firstBin(wantLo, false);
-    const int bHi = std::min(firstBin(wantHi, true), bLo);
+    }
+    if (bHi < 0) bHi = bLo;
     lo = bLo >= kBins ? 0u : uint32_t(below(bLo + 1));
     hi = uint32_t(std::min<uint64_t>(std::max<uint64_t>(below(bHi), lo), 0xFFFFFFFFu));
     return true;

@@ -1,17 +1,43 @@
 #include "worker_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace sparselab {
 
-WorkerPool::WorkerPool(int threads) : m_threads(std::max(1, threads)) {
+namespace {
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/// Polls `done` for up to `micros`; true as soon as it holds.
+template <class Pred>
+bool spinUntil(int micros, Pred done) {
+    if (micros <= 0) return done();
+    const auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+    for (;;) {
+        for (int i = 0; i < 64; ++i) {
+            if (done()) return true;
+            cpuRelax();
+        }
+        if (std::chrono::steady_clock::now() >= end) return done();
+    }
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(int threads, int spinMicros)
+    : m_threads(std::max(1, threads)), m_spinMicros(std::max(0, spinMicros)) {
     m_errors.resize(size_t(m_threads));
 }
 
 WorkerPool::~WorkerPool() {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        m_stop = true;
+        m_stop.store(true);
     }
     m_wake.notify_all();
     for (std::thread& t : m_pool) t.join();
@@ -21,11 +47,15 @@ void WorkerPool::loop(int worker) {
     uint64_t seen = 0;
     for (;;) {
         const std::function<void(int)>* job = nullptr;
+        spinUntil(m_spinMicros, [&] {
+            return m_stop.load(std::memory_order_relaxed) ||
+                   m_generation.load(std::memory_order_acquire) != seen;
+        });
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
-            if (m_stop) return;
-            seen = m_generation;
+            m_wake.wait(lock, [&] { return m_stop.load() || m_generation.load() != seen; });
+            if (m_stop.load()) return;
+            seen = m_generation.load();
             if (worker >= m_workers) continue;  // not part of this job
             job = m_job;
         }
@@ -34,8 +64,11 @@ void WorkerPool::loop(int worker) {
         } catch (...) {
             m_errors[size_t(worker)] = std::current_exception();
         }
-        std::lock_guard<std::mutex> lock(m_mutex);
-        if (--m_pending == 0) m_done.notify_one();
+        if (m_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            // The caller may be asleep (it checks under the mutex before it waits).
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_done.notify_one();
+        }
     }
 }
 
@@ -54,8 +87,8 @@ void WorkerPool::run(int workers, const std::function<void(int)>& job) {
         std::fill(m_errors.begin(), m_errors.end(), nullptr);
         m_job = &job;
         m_workers = workers;
-        m_pending = workers - 1;
-        ++m_generation;
+        m_pending.store(workers - 1);
+        m_generation.fetch_add(1, std::memory_order_release);
     }
     m_wake.notify_all();
     try {
@@ -63,9 +96,12 @@ void WorkerPool::run(int workers, const std::function<void(int)>& job) {
     } catch (...) {
         m_errors[0] = std::current_exception();
     }
-    {
+    if (!spinUntil(m_spinMicros, [&] { return m_pending.load(std::memory_order_acquire) == 0; })) {
         std::unique_lock<std::mutex> lock(m_mutex);
-        m_done.wait(lock, [&] { return m_pending == 0; });
+        m_done.wait(lock, [&] { return m_pending.load() == 0; });
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
         m_job = nullptr;
     }
     for (const std::exception_ptr& e : m_errors)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -57,6 +58,28 @@ TEST(WorkerPool, RunsEachWorkerOncePerJob) {
     std::atomic<int> total{0};
     for (int i = 0; i < 2000; ++i) pool.run(3, [&](int) { total.fetch_add(1); });
     EXPECT_EQ(total.load(), 6000);
+}
+
+TEST(WorkerPool, HandsOverBySleepingAndBySpinning) {
+    // spin 0: every hand-over through the condition variables; a long spin: none of them.
+    // Jobs of uneven length and idle gaps longer than the spin must neither lose a wake-up
+    // nor return before every worker has finished.
+    for (int spin : {0, 50, 20000}) {
+        WorkerPool pool(3, spin);
+        for (int i = 0; i < 300; ++i) {
+            std::vector<std::atomic<int>> calls(3);
+            std::atomic<int> finished{0};
+            pool.run(3, [&](int w) {
+                if (w == (i % 3) && i % 7 == 0)
+                    std::this_thread::sleep_for(std::chrono::microseconds(200));
+                calls[size_t(w)].fetch_add(1);
+                finished.fetch_add(1);
+            });
+            ASSERT_EQ(finished.load(), 3) << "spin " << spin << ", job " << i;
+            for (int w = 0; w < 3; ++w) ASSERT_EQ(calls[size_t(w)].load(), 1);
+            if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
+        }
+    }
 }
 
 TEST(WorkerPool, RethrowsAWorkersExceptionAndStaysUsable) {

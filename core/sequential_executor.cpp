@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
 
 #include "error.h"
+#include "sparse/worker_pool.h"
 
 namespace sparselab {
 
@@ -28,6 +28,8 @@ Tensor asBatch(const Model& model, const Tensor& input) {
 SequentialExecutor::SequentialExecutor(ModelPtr model, ExecutionMode mode, int threads)
     : m_model(std::move(model)), m_mode(mode), m_threads(std::max(1, threads)) {}
 
+SequentialExecutor::~SequentialExecutor() = default;
+
 Tensor SequentialExecutor::runSlice(Tensor input, const ActivationTap& tap) const {
     Tensor a = std::move(input), b;
     for (size_t i = 0; i < m_model->layers.size(); ++i) {
@@ -46,9 +48,7 @@ Tensor SequentialExecutor::run(const Tensor& input, const ActivationTap& tap) {
 
     // Split the batch into contiguous slices, one per worker, and stitch the outputs together.
     const int64_t sampleSize = batch.size() / n;
-    std::vector<Tensor> outputs(static_cast<size_t>(workers));
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
+    std::vector<Tensor> slices, outputs(static_cast<size_t>(workers));
     int64_t begin = 0;
     for (int w = 0; w < workers; ++w) {
         const int64_t count = n / workers + (w < n % workers ? 1 : 0);
@@ -58,17 +58,12 @@ Tensor SequentialExecutor::run(const Tensor& input, const ActivationTap& tap) {
         std::memcpy(slice.data(), batch.data() + begin * sampleSize,
                     static_cast<size_t>(count * sampleSize) * sizeof(float));
         begin += count;
-        pool.emplace_back([this, w, &outputs, &failures, slice = std::move(slice)]() mutable {
-            try {
-                outputs[static_cast<size_t>(w)] = runSlice(std::move(slice), {});
-            } catch (...) {
-                failures[static_cast<size_t>(w)] = std::current_exception();
-            }
-        });
+        slices.push_back(std::move(slice));
     }
-    for (auto& t : pool) t.join();
-    for (auto& f : failures)
-        if (f) std::rethrow_exception(f);
+    if (!m_pool) m_pool = std::make_unique<WorkerPool>(m_threads);
+    m_pool->run(workers, [&](int w) {
+        outputs[static_cast<size_t>(w)] = runSlice(std::move(slices[static_cast<size_t>(w)]), {});
+    });
     Shape outShape = outputs.front().shape();
     outShape[0] = n;
     Tensor out(outShape);

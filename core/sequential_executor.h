@@ -1,14 +1,20 @@
 #pragma once
 
+#include <memory>
+
 #include "backend.h"
 
 namespace sparselab {
 
+class WorkerPool;
+
 /// Runs a model's layers one after another on a batch. Batches larger than one are split over
-/// `threads` worker threads (when no tap is set); subclasses decide how each layer is computed.
+/// `threads` workers (when no tap is set) of a pool that lives as long as the executor, so no
+/// thread is started per run; subclasses decide how each layer is computed.
 class SequentialExecutor : public Executor {
   public:
     SequentialExecutor(ModelPtr model, ExecutionMode mode, int threads);
+    ~SequentialExecutor() override;
 
     Tensor run(const Tensor& input, const ActivationTap& tap = {}) override;
     ExecutionMode mode() const override { return m_mode; }
@@ -25,6 +31,7 @@ class SequentialExecutor : public Executor {
     ModelPtr m_model;
     ExecutionMode m_mode;
     int m_threads;
+    std::unique_ptr<WorkerPool> m_pool;  ///< created on the first batch run with threads > 1
 };
 
 /// Checks that `input` is one sample or a batch for `model` and returns it as a batch [N, ...].

@@ -153,3 +153,28 @@ TEST(SparseExecutorThreads, BadInputShapeIsAnError) {
     EXPECT_THROW(exec->run(Tensor({1, 32, 32, 1})), Error);
     EXPECT_NO_THROW(exec->run(Tensor({1, 32, 32})));
 }
+
+TEST(DenseExecutorThreads, PooledBatchesMatchOneThread) {
+    // cpu-dense keeps its workers between runs too: repeated batches of any size on 2 and 3
+    // threads match the one-thread run (Eigen may order the sums of a 1-sample slice and of a
+    // whole batch differently, so within 1e-5 of the output's scale, not bit for bit).
+    const ModelPtr model = superSparse(5);
+    auto one = CpuDenseBackend().prepare(model, PrepareOptions{ExecutionMode::Dense, 1});
+    for (int threads : {2, 3}) {
+        auto exec = CpuDenseBackend().prepare(model, PrepareOptions{ExecutionMode::Dense, threads});
+        for (int64_t n : {1, 2, 5, 7}) {
+            const Tensor batch = test::randomInput(*model, n, uint32_t(40 + n));
+            const Tensor want = one->run(batch);
+            for (int rep = 0; rep < 2; ++rep) {
+                const Tensor got = exec->run(batch);
+                ASSERT_EQ(got.shape(), want.shape());
+                float scale = 0.0f;
+                for (int64_t i = 0; i < want.size(); ++i)
+                    scale = std::max(scale, std::abs(want[i]));
+                for (int64_t i = 0; i < got.size(); ++i)
+                    ASSERT_LE(std::abs(got[i] - want[i]), 1e-5f * scale)
+                        << threads << " threads, batch " << n << ", element " << i;
+            }
+        }
+    }
+}

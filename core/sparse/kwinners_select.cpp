@@ -28,6 +28,8 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_cand2.resize(static_cast<size_t>(m_units) + 16);
     m_candKeys.resize(static_cast<size_t>(m_units) + 16);
     m_candKeys2.resize(static_cast<size_t>(m_units) + 16);
+    m_sel.resize(static_cast<size_t>(m_units) + 16);
+    m_selKeys.resize(static_cast<size_t>(m_units) + 16);
     m_winIdx.resize(static_cast<size_t>(m_units) + 16);
     m_winVal.resize(static_cast<size_t>(m_units) + 16);
     m_win.resize(static_cast<size_t>(m_units) + 16);
@@ -46,6 +48,7 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
         ++m_sampleRuns;
     }
     m_sample.resize(static_cast<size_t>(m_sampleRuns * 16 + 16));
+    m_adaptive = m_units >= 256 && int64_t(m_k) * 4 < m_units;
 }
 
 void KWinnersSelector::select(const float* src, ActiveList& out, float* dense) {
@@ -126,45 +129,84 @@ bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi
     return true;
 }
 
+bool KWinnersSelector::selectInBand(const float* src, uint32_t lo, uint32_t hi, ActiveList& out) {
+    const float* boost = m_boost.empty() ? nullptr : m_boost.data();
+    const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : m_units;
+    // One vectorised pass collects the keys >= lo (in index order); the counts of those >= hi
+    // (sure winners) and in [lo, hi) (the band) show whether the k-th key lies in the band.
+    const KeySplit r = m_kernels->splitKeys(src, boost, channels, inner, lo, 0, m_relu, nullptr,
+                                            nullptr, m_cand2.data(), m_candKeys2.data());
+    const uint32_t* keys = m_candKeys2.data();
+    const auto nc = static_cast<int32_t>(r.band);
+    int32_t sure = 0;
+    for (int32_t i = 0; i < nc; ++i) sure += keys[i] >= hi;
+    if (sure > m_k || nc < m_k) return false;
+    if (sure < m_k) {  // the k-th key: the (k - sure)-th largest of the band
+        const int64_t band = m_kernels->keysInRange(keys, m_cand2.data(), nc, lo, hi - 1,
+                                                    m_cand.data(), m_candKeys.data());
+        radixSelect(static_cast<int32_t>(band), int(m_k - sure));
+    } else {  // every sure winner wins: the k-th key is their smallest
+        uint32_t kth = ~0u;
+        for (int32_t i = 0; i < nc; ++i) kth = keys[i] >= hi ? std::min(kth, keys[i]) : kth;
+        m_kthKey = kth;
+    }
+    appendWinnersAbove(keys, m_cand2.data(), nc, src, out);
+    return true;
+}
+
+void KWinnersSelector::appendWinnersAbove(const uint32_t* keys, const int32_t* idx, int64_t n,
+                                          const float* src, ActiveList& out) {
+    // Every unit with a key above the k-th wins, and of those on it the lowest indices; taken
+    // in index order, so that the list (and the next layer's order of sums) does not depend on
+    // which band found the k-th key.
+    const uint32_t kth = m_kthKey;
+    int32_t above = 0;
+    for (int64_t i = 0; i < n; ++i) above += keys[i] > kth;
+    const int64_t nw = m_kernels->keysAbove(keys, idx, n, kth, m_k - above, m_winIdx.data());
+    appendWinners(m_winIdx.data(), static_cast<int32_t>(nw), src, out);
+}
+
 void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     const int64_t n = m_units;
-    const float* boost = m_boost.empty() ? nullptr : m_boost.data();
-    const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : n;
-    uint32_t lo = 0, hi = 0;
-    if (estimateBand(src, lo, hi)) {
-        // One vectorised pass collects the keys >= lo; two filters over those few split them
-        // into sure winners (>= hi) and the band [lo, hi) to select the rest from.
-        const KeySplit r = m_kernels->splitKeys(src, boost, channels, inner, lo, 0, m_relu, nullptr,
-                                                nullptr, m_cand2.data(), m_candKeys2.data());
-        const int64_t sure = m_kernels->keysInRange(m_candKeys2.data(), m_cand2.data(), r.band, hi,
-                                                    ~0u, m_winIdx.data(), nullptr);
-        const int64_t band =
-            hi > lo ? m_kernels->keysInRange(m_candKeys2.data(), m_cand2.data(), r.band, lo, hi - 1,
-                                             m_cand.data(), m_candKeys.data())
-                    : 0;
-        if (sure <= m_k && sure + band >= m_k) {
-            appendWinners(m_winIdx.data(), static_cast<int32_t>(sure), src, out);
-            if (sure < m_k)
-                appendWinners(m_win.data(),
-                              radixSelect(static_cast<int32_t>(band), int(m_k - sure)), src, out);
+    // 1. The band around the previous selection's k-th key, as wide as its recent moves.
+    if (m_adaptive && m_haveKth) {
+        const uint64_t d = 2 * m_kthMove + (uint64_t(1) << 16);
+        const uint32_t lo = m_kthKey > d ? uint32_t(m_kthKey - d) : 0u;
+        const uint32_t hi = uint32_t(std::min<uint64_t>(uint64_t(m_kthKey) + d + 1, 0xFFFFFFFFu));
+        const uint32_t previous = m_kthKey;
+        if (selectInBand(src, lo, hi, out)) {
+            const uint64_t move = previous > m_kthKey ? previous - m_kthKey : m_kthKey - previous;
+            m_kthMove = std::max(move, m_kthMove - m_kthMove / 8);
             return;
         }
+        ++m_historyMisses;
+        m_kthMove = std::min<uint64_t>(2 * m_kthMove + (uint64_t(1) << 18), uint64_t(1) << 23);
     }
-    // No estimate, or the sample misled: every unit is a candidate.
+    // 2. The band estimated from a sample of this input.
+    uint32_t lo = 0, hi = 0;
+    if (estimateBand(src, lo, hi) && selectInBand(src, lo, hi, out)) {
+        m_haveKth = true;
+        return;
+    }
+    // 3. No estimate, or the sample misled: every unit is a candidate.
     ++m_fallbacks;
+    const float* boost = m_boost.empty() ? nullptr : m_boost.data();
+    const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : n;
     uint32_t* keys = m_keys.data();
     m_kernels->boostedKeys(src, boost, channels, inner, keys);
     const int64_t nc =
         m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
-    appendWinners(m_win.data(), radixSelect(static_cast<int32_t>(nc), m_k), src, out);
+    radixSelect(static_cast<int32_t>(nc), m_k);
+    appendWinnersAbove(keys, nullptr, n, src, out);
+    m_haveKth = true;
 }
 
 int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
     // Candidates: indices (increasing) and their keys, double-buffered.
     int32_t* cand = m_cand.data();
     uint32_t* ckeys = m_candKeys.data();
-    int32_t* otherCand = m_cand2.data();
-    uint32_t* otherKeys = m_candKeys2.data();
+    int32_t* otherCand = m_sel.data();
+    uint32_t* otherKeys = m_selKeys.data();
     int32_t* win = m_win.data();
     int32_t nw = 0;
     // 8-bit radix digits starting at the highest bit on which the candidates differ: a
@@ -238,9 +280,15 @@ int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
             packed[c] = (uint64_t(ckeys[c]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
         std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
         for (int c = 0; c < need; ++c) win[nw++] = int32_t(0xFFFFFFFFu - uint32_t(packed[c]));
+        m_kthKey = uint32_t(packed[need - 1] >> 32);
     } else {
         // What is left shares one key (or all of it wins): the lowest indices first.
-        for (int32_t c = 0; c < std::min(nc, need); ++c) win[nw++] = cand[c];
+        uint32_t kth = ~0u;
+        for (int32_t c = 0; c < std::min(nc, need); ++c) {
+            win[nw++] = cand[c];
+            kth = std::min(kth, ckeys[c]);
+        }
+        m_kthKey = kth;
     }
     return nw;
 }

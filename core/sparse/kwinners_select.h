@@ -50,6 +50,14 @@ class KWinnersSelector {
     /// Selections that considered every unit (no sample estimate, or it misled): for tests
     /// and statistics; they give the same winners, only slower.
     int64_t fallbacks() const { return m_fallbacks; }
+    /// Selections whose band around the previous k-th key missed (the sample estimate then
+    /// ran): for tests and statistics.
+    int64_t historyMisses() const { return m_historyMisses; }
+    /// Whether the band may come from the previous selections (default on). Off: every
+    /// selection estimates its band from a sample of its own input. Same winners either way.
+    void setAdaptiveBand(bool on) {
+        m_adaptive = on && m_units >= 256 && int64_t(m_k) * 4 < m_units;
+    }
 
   private:
     void selectGlobal(const float* src, ActiveList& out);
@@ -57,19 +65,34 @@ class KWinnersSelector {
     /// From a strided sample's keys, a band [lo, hi) of keys that holds the k-th largest with
     /// high probability (keys >= hi then win outright); false when the layer is too small.
     bool estimateBand(const float* src, uint32_t& lo, uint32_t& hi);
+    /// Selects with the band [lo, hi): false (nothing appended) when the counts show that the
+    /// k-th key is not in it. On success m_kthKey is the k-th largest key.
+    bool selectInBand(const float* src, uint32_t lo, uint32_t hi, ActiveList& out);
     /// Puts the `need` best of the candidates m_cand[0, nc) (increasing indices, keys in
-    /// m_candKeys) in m_win and returns their number.
+    /// m_candKeys) in m_win, sets m_kthKey to the smallest key among them and returns their
+    /// number.
     int32_t radixSelect(int32_t nc, int need);
+    /// With m_kthKey the k-th largest key: appends the winners among the n units (keys,
+    /// indices idx, or 0..n-1 when null; every key above m_kthKey must be among them) to `out`
+    /// in index order.
+    void appendWinnersAbove(const uint32_t* keys, const int32_t* idx, int64_t n, const float* src,
+                            ActiveList& out);
     /// Appends the winners win[0, nw) with a non-zero passed-on value to `out`.
     void appendWinners(const int32_t* win, int32_t nw, const float* src, ActiveList& out);
 
     bool m_local = false, m_relu = false;
     int m_k = 1;
-    int64_t m_units = 0, m_channels = 1, m_inner = 1, m_fallbacks = 0;
+    int64_t m_units = 0, m_channels = 1, m_inner = 1, m_fallbacks = 0, m_historyMisses = 0;
+    // Band from history: the last k-th key and how far it recently moved (key units).
+    bool m_adaptive = false, m_haveKth = false;
+    uint32_t m_kthKey = 0;
+    uint64_t m_kthMove = uint64_t(1) << 18;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;
     std::vector<int32_t> m_cand, m_cand2, m_win;
     std::vector<uint32_t> m_candKeys, m_candKeys2, m_sample;
+    std::vector<int32_t> m_sel;       ///< radixSelect's second candidate buffer
+    std::vector<uint32_t> m_selKeys;  ///< (the candidates of the band pass stay in m_cand2)
     int64_t m_sampleRuns = 0, m_sampleEvery = 0;  ///< band estimate: runs of 16 units
     std::vector<float> m_sampleBoost;             ///< boost of every sampled unit (1: none)
     std::vector<int32_t> m_winIdx;

@@ -65,6 +65,11 @@ struct SparseKernelTable {
     KeySplit (*splitKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
                           uint32_t lo, uint32_t hi, bool relu, int32_t* winIdx, float* winVal,
                           int32_t* bandIdx, uint32_t* bandKeys);
+    /// The winners of a selection whose k-th key is `kth`, in order: writes idx[i] (i when idx
+    /// is null) for every i < n with keys[i] > kth, and for the first `ties` of those with
+    /// keys[i] == kth, to out (n + 16 values); returns their number.
+    int64_t (*keysAbove)(const uint32_t* keys, const int32_t* idx, int64_t n, uint32_t kth,
+                         int64_t ties, int32_t* out);
     /// Keys (as boostedKeys) of runs of 16 units, one run every `every` units: keys[16 r + j] =
     /// key of src[r * every + j] * boost[16 r + j] for r < runs (boost: one factor per sampled
     /// unit, 1 where there is none). Returns the largest key (0 when runs == 0).

@@ -678,6 +678,40 @@ KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64
     return r;
 }
 
+int64_t keysAbove(const uint32_t* keys, const int32_t* idx, int64_t n, uint32_t kth, int64_t ties,
+                  int32_t* out) {
+    int64_t c = 0, i = 0;
+#if defined(__AVX512F__)
+    const __m512i vk = _mm512_set1_epi32(int(kth));
+    __m512i iv = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; i < n; i += 16) {
+        const __mmask16 valid = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+        const __m512i k = _mm512_maskz_loadu_epi32(valid, keys + i);
+        __mmask16 take = _mm512_mask_cmpgt_epu32_mask(valid, k, vk);
+        if (ties > 0) {  // the lowest-index ties win
+            unsigned eq = _mm512_mask_cmpeq_epu32_mask(valid, k, vk);
+            while (eq && ties > 0) {
+                take |= __mmask16(eq & -eq);
+                eq &= eq - 1;
+                --ties;
+            }
+        }
+        const __m512i id = idx ? _mm512_maskz_loadu_epi32(valid, idx + i) : iv;
+        _mm512_storeu_si512(out + c, _mm512_maskz_compress_epi32(take, id));
+        c += __builtin_popcount(take);
+        iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
+    }
+#else
+    for (; i < n; ++i) {
+        const bool tie = keys[i] == kth && ties > 0;
+        ties -= tie;
+        out[c] = idx ? idx[i] : int32_t(i);
+        c += keys[i] > kth || tie;
+    }
+#endif
+    return c;
+}
+
 uint32_t sampleKeys(const float* src, const float* boost, int64_t runs, int64_t every,
                     uint32_t* keys) {
     typedef uint32_t u16v __attribute__((vector_size(64)));
@@ -727,8 +761,8 @@ int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu
 }  // namespace
 
 extern const SparseKernelTable kTable;
-const SparseKernelTable kTable{SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish,
-                               linearScatter,        boostedKeys,    keysInRange, splitKeys,
-                               sampleKeys,           gatherNonZero};
+const SparseKernelTable kTable{
+    SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish, linearScatter, boostedKeys,
+    keysInRange,          splitKeys,      keysAbove,   sampleKeys, gatherNonZero};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

@@ -157,3 +157,48 @@ TEST(KWinnersSelect, BoostedProductThatUnderflowsToMinusZeroTiesWithZero) {
     p.dutyCycles.assign(3, 1.0f);
     expectSameWinners(p, {3, 10, 10}, x);
 }
+
+TEST(KWinnersSelect, BandFromHistoryStaysExactWhenInputsJump) {
+    // One selector over a sequence: similar inputs (the band around the previous k-th key
+    // hits), then jumps of scale, sign and ties (it misses and the sample estimate takes
+    // over). Every selection must equal the reference, and the list must be the same, in the
+    // same order, as that of a selector that estimates every band from its own input.
+    std::mt19937 rng(21);
+    const std::vector<std::pair<Shape, int>> sizes = {
+        {{64, 14, 14}, 1200}, {{64, 5, 5}, 200}, {{1500}, 100}};
+    for (const auto& [shape, k] : sizes) {
+        KWinnersParams p;
+        p.k = k;
+        p.boostStrength = 1.5f;
+        p.dutyCycles.assign(size_t(shape[0]), 0.1f);
+        p.dutyCycles[3] = 0.02f;
+        KWinnersSelector adaptive(p, shape), fresh(p, shape);
+        fresh.setAdaptiveBand(false);
+        const size_t n = size_t(numel(shape));
+        const float scales[] = {1, 1, 1.02f, 0.98f, 1, 10, 10, 0.1f, 1, -1, 1, 1, 1000, 1};
+        int step = 0;
+        for (float scale : scales) {
+            std::vector<float> x = randomValues(n, rng, step % 5 == 4);
+            for (float& v : x) v *= scale;
+            Shape batch{1};
+            batch.insert(batch.end(), shape.begin(), shape.end());
+            Tensor in(batch, x), ref;
+            dense::kWinners(p, in, ref);
+            ActiveList a, b;
+            adaptive.select(x.data(), a, nullptr);
+            fresh.select(x.data(), b, nullptr);
+            ASSERT_EQ(a.index, b.index) << "step " << step;
+            ASSERT_EQ(a.value, b.value) << "step " << step;
+            int64_t nonzero = 0;
+            for (size_t i = 0; i < n; ++i) nonzero += ref[int64_t(i)] != 0.0f;
+            ASSERT_EQ(a.size(), nonzero) << "step " << step;
+            for (int64_t i = 0; i < a.size(); ++i)
+                ASSERT_EQ(a.value[size_t(i)], ref[int64_t(a.index[size_t(i)])]) << "step " << step;
+            for (int64_t i = 1; i < a.size(); ++i)
+                ASSERT_LT(a.index[size_t(i - 1)], a.index[size_t(i)]) << "index order";
+            ++step;
+        }
+        EXPECT_GT(adaptive.historyMisses(), 0) << "the jumps should have missed the band";
+        EXPECT_EQ(fresh.historyMisses(), 0);
+    }
+}

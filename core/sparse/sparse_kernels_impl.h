@@ -600,6 +600,11 @@ void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base
     const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
     const __m512i top = _mm512_set1_epi32(int(0x80000000u));
     const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
+    // The float whose key is lo: keys >= lo are exactly the non-NaN values >= it.
+    const uint32_t thrBits = lo >= 0x80000000u ? lo ^ 0x80000000u : ~lo;
+    float thr;
+    std::memcpy(&thr, &thrBits, sizeof thr);
+    const __m512 vthr = _mm512_set1_ps(thr);
     __m512i iv =
         _mm512_add_epi32(_mm512_set1_epi32(int32_t(base)),
                          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
@@ -609,20 +614,23 @@ void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base
         __m512 y = x;
         if constexpr (Boost == 1) y = _mm512_mul_ps(x, vb);
         if constexpr (Boost == 2) y = _mm512_mul_ps(x, _mm512_maskz_loadu_ps(valid, bu + i));
+        // hi == 0: one candidate list (keys >= lo), sorted into sure and band by the caller.
+        // Compared as floats (y >= the float whose key is lo, NaN kept); splitKeys turns the
+        // few stored values into keys afterwards.
+        if (hi == 0) {
+            const __mmask16 cand =
+                lo == 0 ? valid : _mm512_mask_cmp_ps_mask(valid, y, vthr, _CMP_NLT_UQ);
+            _mm512_storeu_si512(bandIdx + r.band, _mm512_maskz_compress_epi32(cand, iv));
+            _mm512_storeu_ps(bandKeys + r.band, _mm512_maskz_compress_ps(cand, y));
+            r.band += __builtin_popcount(cand);
+            iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
+            continue;
+        }
         const __m512i u = _mm512_castps_si512(y);
         typedef int32_t v16i __attribute__((vector_size(64)));
         const __m512i sign = __m512i(v16i(u) >> 31);  // (not _mm512_srai: GCC 12 -Wmaybe-uninit)
         __m512i key = _mm512_xor_si512(u, _mm512_or_si512(sign, top));
         key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
-        // hi == 0: one candidate list (keys >= lo), sorted into sure and band by the caller.
-        if (hi == 0) {
-            const __mmask16 cand = _mm512_mask_cmpge_epu32_mask(valid, key, vlo);
-            _mm512_storeu_si512(bandIdx + r.band, _mm512_maskz_compress_epi32(cand, iv));
-            _mm512_storeu_si512(bandKeys + r.band, _mm512_maskz_compress_epi32(cand, key));
-            r.band += __builtin_popcount(cand);
-            iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
-            continue;
-        }
         const __mmask16 sure = _mm512_mask_cmpge_epu32_mask(valid, key, vhi);
         const __mmask16 band = _mm512_mask_cmpge_epu32_mask(valid, key, vlo) & __mmask16(~sure);
         if (sure) {
@@ -675,6 +683,26 @@ KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64
             splitRun<1>(src + c * inner, nullptr, boost[c], inner, c * inner, lo, hi, relu, r,
                         winIdx, winVal, bandIdx, bandKeys);
     }
+#if defined(__AVX512F__)
+    if (hi == 0) {
+        // The stored values become keys; values that only passed as NaN are dropped.
+        const __m512i top = _mm512_set1_epi32(int(0x80000000u)), vlo = _mm512_set1_epi32(int(lo));
+        const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
+        typedef int32_t v16i __attribute__((vector_size(64)));
+        __mmask16 below = 0;
+        for (int64_t i = 0; i < r.band; i += 16) {
+            const __mmask16 valid =
+                r.band - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (r.band - i)) - 1);
+            const __m512i u = _mm512_maskz_loadu_epi32(valid, bandKeys + i);
+            __m512i key = _mm512_xor_si512(u, _mm512_or_si512(__m512i(v16i(u) >> 31), top));
+            key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
+            _mm512_mask_storeu_epi32(bandKeys + i, valid, key);
+            below |= _mm512_mask_cmplt_epu32_mask(valid, key, vlo);
+        }
+        const bool drop = below != 0;
+        if (drop) r.band = keysInRange(bandKeys, bandIdx, r.band, lo, ~0u, bandIdx, bandKeys);
+    }
+#endif
     return r;
 }
 

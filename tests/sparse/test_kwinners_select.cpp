@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "core/dense_ops.h"
 #include "core/sparse/kwinners_select.h"
+#include "core/sparse/sparse_kernels.h"
 
 using namespace sparselab;
 
@@ -200,5 +202,44 @@ TEST(KWinnersSelect, BandFromHistoryStaysExactWhenInputsJump) {
         }
         EXPECT_GT(adaptive.historyMisses(), 0) << "the jumps should have missed the band";
         EXPECT_EQ(fresh.historyMisses(), 0);
+    }
+}
+
+TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
+    // splitKeys (hi == 0) collects the units whose key is >= lo; the AVX-512 pass compares
+    // floats and must agree with sortableKey for NaN of both signs, +-0, +-inf and denormals.
+    std::vector<float> x = {0.5f,
+                            -0.5f,
+                            0.0f,
+                            -0.0f,
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            1e-42f,
+                            -1e-42f,
+                            2.0f,
+                            0.25f};
+    const float qnan = std::numeric_limits<float>::quiet_NaN();
+    x.push_back(qnan);
+    x.push_back(-qnan);
+    std::mt19937 rng(3);
+    for (float v : randomValues(40, rng, true)) x.push_back(v);
+    const auto n = int64_t(x.size());
+    for (const std::string& isa : availableKernelIsas()) {
+        const SparseKernelTable& k = *sparseKernels(isa);
+        for (float t : {0.5f, 0.0f, -0.0f, -0.75f, 1e-42f, -1e-42f, 3.0f}) {
+            const uint32_t lo = sortableKey(t);
+            std::vector<int32_t> idx(size_t(n) + 16);
+            std::vector<uint32_t> keys(size_t(n) + 16);
+            const KeySplit r = k.splitKeys(x.data(), nullptr, 1, n, lo, 0, false, nullptr, nullptr,
+                                           idx.data(), keys.data());
+            std::vector<int32_t> want;
+            for (int64_t i = 0; i < n; ++i)
+                if (sortableKey(x[size_t(i)]) >= lo) want.push_back(int32_t(i));
+            ASSERT_EQ(r.band, int64_t(want.size())) << isa << " threshold " << t;
+            for (size_t i = 0; i < want.size(); ++i) {
+                EXPECT_EQ(idx[i], want[i]) << isa << " threshold " << t;
+                EXPECT_EQ(keys[i], sortableKey(x[size_t(want[i])])) << isa << " threshold " << t;
+            }
+        }
     }
 }

@@ -25,14 +25,15 @@ struct ActiveList {
     int64_t size() const { return static_cast<int64_t>(index.size()); }
 };
 
-/// Exact k-winners selection for one sample without sorting. Global selection: a fine
-/// histogram of a strided sample's order-preserving keys (boosted values) gives a band of keys
-/// that holds the k-th largest with high probability; one vectorised pass computes every key,
-/// writes the units above the band as winners (index and value) and collects the band; radix
-/// histograms with vectorised range filters pick the rest of the winners from the band. When
-/// the counts show that the sample misled, every unit is a candidate (same result, slower). The
-/// winners are exactly those of dense::kWinners (largest boosted value, ties toward the lower
-/// index). Keeps scratch memory between calls, so one instance per thread.
+/// Exact k-winners selection for one sample without sorting. Global selection works on a band
+/// of order-preserving keys (boosted values) that holds the k-th largest: first the band around
+/// the previous selection's k-th key (as wide as that key recently moved), else one estimated
+/// from a fine histogram of a strided sample of this input. One vectorised pass collects the
+/// units at or above the band; counts show whether the k-th key is in the band (else the next
+/// way is tried, last of all every unit as a candidate: same result, slower); bisection of the
+/// band's key range finds the k-th key; the winners are listed in index order. They are exactly
+/// those of dense::kWinners (largest boosted value, ties toward the lower index), whatever band
+/// found them. Keeps scratch memory and the band history between calls: one instance per thread.
 class KWinnersSelector {
   public:
     /// Prepares for inputs of per-sample shape `sampleShape` (CxHxW or F).

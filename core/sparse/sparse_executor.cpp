@@ -394,7 +394,7 @@ std::vector<SparseStepInfo> SparseExecutor::describe() const {
                 info.kernel = "linear " + modeKernel(s.mode, m_linear[size_t(s.first)].blocked);
                 break;
             case Step::Kind::KWinners:
-                info.kernel = std::string("kwinners radix select -> index list") +
+                info.kernel = std::string("kwinners band select -> index list") +
                               (s.denseOut ? " + dense" : "");
                 break;
             case Step::Kind::MaxPool:

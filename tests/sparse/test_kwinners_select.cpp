@@ -1,4 +1,4 @@
-// KWinnersSelector (radix select, index lists) against dense::kWinners (nth_element).
+// KWinnersSelector (band selection, index lists) against dense::kWinners (nth_element).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -170,13 +170,13 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     const int64_t n = m_units;
     // 1. The band around the previous selection's k-th key, as wide as its recent moves.
     if (m_adaptive && m_haveKth) {
-        const uint64_t d = 2 * m_kthMove + (uint64_t(1) << 16);
+        const uint64_t d = 3 * m_kthMove + (uint64_t(1) << 16);
         const uint32_t lo = m_kthKey > d ? uint32_t(m_kthKey - d) : 0u;
         const uint32_t hi = uint32_t(std::min<uint64_t>(uint64_t(m_kthKey) + d + 1, 0xFFFFFFFFu));
         const uint32_t previous = m_kthKey;
         if (selectInBand(src, lo, hi, out)) {
             const uint64_t move = previous > m_kthKey ? previous - m_kthKey : m_kthKey - previous;
-            m_kthMove = std::max(move, m_kthMove - m_kthMove / 8);
+            m_kthMove = m_kthMove - m_kthMove / 8 + move / 8;  // mean move, decaying
             return;
         }
         ++m_historyMisses;

@@ -5,9 +5,7 @@
 // picked by the linker for another translation unit; for the same reason it uses no std:: code.
 #include <cstring>
 
-#if defined(__AVX2__)
 #include <immintrin.h>
-#endif
 
 #include "sparse_kernels.h"
 
@@ -33,7 +31,14 @@ inline void storev(float* p, vec v) {
     *reinterpret_cast<vecu*>(p) = v;
 }
 inline vec splat(float s) {
-    return vec{} + s;
+    // A plain broadcast (vec{} + s would first add 0.0f: one more dependent instruction).
+#if defined(__AVX512F__)
+    return vec(_mm512_set1_ps(s));
+#elif defined(__AVX__)
+    return vec(_mm256_set1_ps(s));
+#else
+    return vec(_mm_set1_ps(s));
+#endif
 }
 inline vec vmax(vec a, vec b) {
     return a < b ? b : a;  // std::max semantics, lane by lane
@@ -254,7 +259,11 @@ void convScatterTable(const ConvPlan& p, const int32_t* index, const float* valu
         for (; a < count && n + width <= kWork; ++a) {
             const int32_t in = index[a];
             const uint32_t* row = rows + size_t(in) * stride;
+#if defined(__AVX__)
+            const v8 v = v8(_mm256_set1_ps(value[a]));
+#else
             const v8 v = v8{} + value[a];
+#endif
             for (int q = 0; q < width; q += 8) {
                 std::memcpy(work + n + q, row + q, sizeof(uint32_t) * 8);
                 std::memcpy(val + n + q, &v, sizeof v);

@@ -31,8 +31,6 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_sel.resize(static_cast<size_t>(m_units) + 16);
     m_selKeys.resize(static_cast<size_t>(m_units) + 16);
     m_winIdx.resize(static_cast<size_t>(m_units) + 16);
-    m_winVal.resize(static_cast<size_t>(m_units) + 16);
-    m_win.resize(static_cast<size_t>(m_units) + 16);
     m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
     // The band estimate's sample: runs of 16 consecutive units, one run in every 8 (4 for
     // layers under 8192 units), so that it reads few cache lines (denser for small layers:
@@ -48,7 +46,7 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
         ++m_sampleRuns;
     }
     m_sample.resize(static_cast<size_t>(m_sampleRuns * 16 + 16));
-    m_adaptive = m_units >= 256 && int64_t(m_k) * 4 < m_units;
+    m_adaptive = bandSelectable();
 }
 
 void KWinnersSelector::select(const float* src, ActiveList& out, float* dense) {
@@ -84,7 +82,7 @@ int cutBin(const int32_t* hist, int top, int need, int& above) {
 
 bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi) {
     const int64_t n = m_units;
-    if (n < 256 || int64_t(m_k) * 4 >= n) return false;
+    if (!bandSelectable()) return false;
     uint32_t* sample = m_sample.data();
     const int64_t ns = m_sampleRuns * 16;
     const uint32_t top =
@@ -134,17 +132,16 @@ bool KWinnersSelector::selectInBand(const float* src, uint32_t lo, uint32_t hi, 
     const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : m_units;
     // One vectorised pass collects the keys >= lo (in index order); the counts of those >= hi
     // (sure winners) and in [lo, hi) (the band) show whether the k-th key lies in the band.
-    const KeySplit r = m_kernels->splitKeys(src, boost, channels, inner, lo, 0, m_relu, nullptr,
-                                            nullptr, m_cand2.data(), m_candKeys2.data());
+    const auto nc = static_cast<int32_t>(m_kernels->keysAtLeast(
+        src, boost, channels, inner, lo, m_cand2.data(), m_candKeys2.data()));
     const uint32_t* keys = m_candKeys2.data();
-    const auto nc = static_cast<int32_t>(r.band);
     int32_t sure = 0;
     for (int32_t i = 0; i < nc; ++i) sure += keys[i] >= hi;
     if (sure > m_k || nc < m_k) return false;
     if (sure < m_k) {  // the k-th key: the (k - sure)-th largest of the band
         const int64_t band = m_kernels->keysInRange(keys, m_cand2.data(), nc, lo, hi - 1,
                                                     m_cand.data(), m_candKeys.data());
-        radixSelect(static_cast<int32_t>(band), int(m_k - sure));
+        m_kthKey = findKthKey(static_cast<int32_t>(band), int(m_k - sure));
     } else {  // every sure winner wins: the k-th key is their smallest
         uint32_t kth = ~0u;
         for (int32_t i = 0; i < nc; ++i) kth = keys[i] >= hi ? std::min(kth, keys[i]) : kth;
@@ -196,24 +193,22 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     m_kernels->boostedKeys(src, boost, channels, inner, keys);
     const int64_t nc =
         m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
-    radixSelect(static_cast<int32_t>(nc), m_k);
+    m_kthKey = findKthKey(static_cast<int32_t>(nc), m_k);
     appendWinnersAbove(keys, nullptr, n, src, out);
     m_haveKth = true;
 }
 
-int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
+uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
     // Candidates: indices (increasing) and their keys, double-buffered.
     int32_t* cand = m_cand.data();
     uint32_t* ckeys = m_candKeys.data();
     int32_t* otherCand = m_sel.data();
     uint32_t* otherKeys = m_selKeys.data();
-    int32_t* win = m_win.data();
-    int32_t nw = 0;
     // 8-bit radix digits starting at the highest bit on which the candidates differ: a
-    // histogram finds the digit of the `need`-th largest; candidates above it win and those on
-    // it go on (in index order), both picked by vectorised range filters. Four interleaved
-    // histograms keep increments of one busy bin from waiting on each other. When few are
-    // left, packed keys decide.
+    // histogram finds the digit of the `need`-th largest; candidates above it are counted as
+    // winners and those on it go on (in index order), picked by a vectorised range filter. Four
+    // interleaved histograms keep increments of one busy bin from waiting on each other. When few
+    // are left, packed keys decide.
     int32_t hist[4][256];
     // Few candidates (a band): bisection of the key range instead, each step one range filter
     // that keeps the half holding the `need`-th largest (no histogram to clear and scan).
@@ -233,8 +228,6 @@ int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
             nc = upper;
             kmin = mid;
         } else {  // the upper half wins; the rest comes from the lower half
-            std::memcpy(win + nw, otherCand, sizeof(int32_t) * size_t(upper));
-            nw += upper;
             need -= upper;
             nc = int32_t(m_kernels->keysInRange(ckeys, cand, nc, 0, mid - 1, otherCand, otherKeys));
             kmax = mid - 1;
@@ -264,9 +257,6 @@ int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
         // Bits above the digit are common to all candidates.
         const uint64_t prefix = shift + 8 >= 32 ? 0 : andBits & (~0u << (shift + 8));
         const uint64_t lo = prefix | (uint64_t(b) << shift), next = lo + (uint64_t(1) << shift);
-        if (next <= 0xFFFFFFFFu)
-            nw += int32_t(
-                m_kernels->keysInRange(ckeys, cand, nc, uint32_t(next), ~0u, win + nw, nullptr));
         nc = int32_t(m_kernels->keysInRange(ckeys, cand, nc, uint32_t(lo), uint32_t(next - 1),
                                             otherCand, otherKeys));
         std::swap(cand, otherCand);
@@ -279,18 +269,12 @@ int32_t KWinnersSelector::radixSelect(int32_t nc, int need) {
         for (int32_t c = 0; c < nc; ++c)
             packed[c] = (uint64_t(ckeys[c]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
         std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
-        for (int c = 0; c < need; ++c) win[nw++] = int32_t(0xFFFFFFFFu - uint32_t(packed[c]));
-        m_kthKey = uint32_t(packed[need - 1] >> 32);
-    } else {
-        // What is left shares one key (or all of it wins): the lowest indices first.
-        uint32_t kth = ~0u;
-        for (int32_t c = 0; c < std::min(nc, need); ++c) {
-            win[nw++] = cand[c];
-            kth = std::min(kth, ckeys[c]);
-        }
-        m_kthKey = kth;
+        return uint32_t(packed[need - 1] >> 32);
     }
-    return nw;
+    // What is left shares one key, or all of it wins: the smallest of the `need` taken.
+    uint32_t kth = ~0u;
+    for (int32_t c = 0; c < std::min(nc, need); ++c) kth = std::min(kth, ckeys[c]);
+    return kth;
 }
 
 void KWinnersSelector::appendWinners(const int32_t* win, int32_t nw, const float* src,

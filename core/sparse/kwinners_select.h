@@ -56,12 +56,13 @@ class KWinnersSelector {
     int64_t historyMisses() const { return m_historyMisses; }
     /// Whether the band may come from the previous selections (default on). Off: every
     /// selection estimates its band from a sample of its own input. Same winners either way.
-    void setAdaptiveBand(bool on) {
-        m_adaptive = on && m_units >= 256 && int64_t(m_k) * 4 < m_units;
-    }
+    void setAdaptiveBand(bool on) { m_adaptive = on && bandSelectable(); }
 
   private:
     void selectGlobal(const float* src, ActiveList& out);
+    /// Whether a band can pay off: the layer is large enough and k well below its size (else
+    /// every unit is a candidate).
+    bool bandSelectable() const { return m_units >= 256 && int64_t(m_k) * 4 < m_units; }
     void selectLocal(const float* src, ActiveList& out);
     /// From a strided sample's keys, a band [lo, hi) of keys that holds the k-th largest with
     /// high probability (keys >= hi then win outright); false when the layer is too small.
@@ -69,10 +70,9 @@ class KWinnersSelector {
     /// Selects with the band [lo, hi): false (nothing appended) when the counts show that the
     /// k-th key is not in it. On success m_kthKey is the k-th largest key.
     bool selectInBand(const float* src, uint32_t lo, uint32_t hi, ActiveList& out);
-    /// Puts the `need` best of the candidates m_cand[0, nc) (increasing indices, keys in
-    /// m_candKeys) in m_win, sets m_kthKey to the smallest key among them and returns their
-    /// number.
-    int32_t radixSelect(int32_t nc, int need);
+    /// The `need`-th largest key of the candidates m_cand[0, nc) (increasing indices, keys in
+    /// m_candKeys): bisection of the key range for a band, radix digits for more.
+    uint32_t findKthKey(int32_t nc, int need);
     /// With m_kthKey the k-th largest key: appends the winners among the n units (keys,
     /// indices idx, or 0..n-1 when null; every key above m_kthKey must be among them) to `out`
     /// in index order.
@@ -90,14 +90,13 @@ class KWinnersSelector {
     uint64_t m_kthMove = uint64_t(1) << 18;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;
-    std::vector<int32_t> m_cand, m_cand2, m_win;
+    std::vector<int32_t> m_cand, m_cand2;
     std::vector<uint32_t> m_candKeys, m_candKeys2, m_sample;
-    std::vector<int32_t> m_sel;       ///< radixSelect's second candidate buffer
+    std::vector<int32_t> m_sel;       ///< findKthKey's second candidate buffer
     std::vector<uint32_t> m_selKeys;  ///< (the candidates of the band pass stay in m_cand2)
     int64_t m_sampleRuns = 0, m_sampleEvery = 0;  ///< band estimate: runs of 16 units
     std::vector<float> m_sampleBoost;             ///< boost of every sampled unit (1: none)
-    std::vector<int32_t> m_winIdx;
-    std::vector<float> m_winVal;
+    std::vector<int32_t> m_winIdx;  ///< the winners' indices, before zero values are dropped
     const SparseKernelTable* m_kernels = nullptr;
     std::vector<uint64_t> m_local64;
 };

@@ -68,14 +68,6 @@ void maxPoolSample(const MaxPool2dParams& p, const Shape& in, const Shape& out, 
     dense::maxPool2dSample(p, in[0], in[1], in[2], out[1], out[2], s, d);
 }
 
-/// Copies n floats in fixed 64-byte pieces (inlined moves; a memcpy call per short row of the
-/// padded conv input costs more than the copy).
-inline void copyRow(float* d, const float* s, int n) {
-    int i = 0;
-    for (; i + 16 <= n; i += 16) std::memcpy(d + i, s + i, 64);
-    for (; i < n; ++i) d[i] = s[i];
-}
-
 std::string modeKernel(ExecutionMode mode, bool blocked) {
     switch (mode) {
         case ExecutionMode::Dense:
@@ -243,9 +235,10 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
                     float* pin = ws.pin[size_t(s.first)].data();
                     for (int c = 0; c < plan.cin; ++c)
                         for (int y = 0; y < plan.h; ++y)
-                            copyRow(pin + (size_t(c) * plan.hp + y + plan.padTop) * plan.wp +
-                                        plan.padLeft,
-                                    src + (size_t(c) * plan.h + y) * plan.w, plan.w);
+                            std::memcpy(pin + (size_t(c) * plan.hp + y + plan.padTop) * plan.wp +
+                                            plan.padLeft,
+                                        src + (size_t(c) * plan.h + y) * plan.w,
+                                        sizeof(float) * size_t(plan.w));
                     k.convDenseInput(plan, pin, dst, s.pool2);
                 } else {
                     const ScatterWeights w = s.mode == ExecutionMode::SparseActivations

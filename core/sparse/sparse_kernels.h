@@ -14,13 +14,6 @@ inline constexpr int kScatterScratchFloats = 512;
 /// Which weights a scatter kernel multiplies the active inputs with.
 enum class ScatterWeights { Unstructured, Blocked, Dense };
 
-/// What one k-winners pass (SparseKernelTable::splitKeys) found.
-struct KeySplit {
-    int64_t sure = 0;     ///< units with key >= hi
-    int64_t emitted = 0;  ///< of those, the ones with a non-zero passed-on value (written out)
-    int64_t band = 0;     ///< units with lo <= key < hi
-};
-
 /// The vectorised kernels of the cpu-sparse backend for one instruction set. The same portable
 /// source (GCC vector extensions, 16-float vectors) is compiled once per ISA; the table for the
 /// best ISA the CPU supports is chosen at run time, so the binary never requires AVX-512.
@@ -57,14 +50,11 @@ struct SparseKernelTable {
     int64_t (*keysInRange)(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo,
                            uint32_t hi, int32_t* idx, uint32_t* keysOut);
 
-    /// One pass of k-winners over a sample, keys computed on the fly as in boostedKeys: units
-    /// with key >= hi are counted as sure winners, and those whose passed-on value (relu ?
-    /// max(src, 0) : src) is not 0 go to winIdx / winVal; units with lo <= key < hi go to
-    /// bandIdx / bandKeys (in index order). hi == 0: no sure winners, every key >= lo goes to
-    /// the band. Every output must hold channels * inner + 16 values.
-    KeySplit (*splitKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
-                          uint32_t lo, uint32_t hi, bool relu, int32_t* winIdx, float* winVal,
-                          int32_t* bandIdx, uint32_t* bandKeys);
+    /// One pass of k-winners over a sample, keys computed on the fly as in boostedKeys: writes
+    /// the units with key >= lo to idx / keys (in index order) and returns their number. The
+    /// outputs must hold channels * inner + 16 values.
+    int64_t (*keysAtLeast)(const float* src, const float* boost, int64_t channels, int64_t inner,
+                           uint32_t lo, int32_t* idx, uint32_t* keys);
     /// The winners of a selection whose k-th key is `kth`, in order: writes idx[i] (i when idx
     /// is null) for every i < n with keys[i] > kth, and for the first `ties` of those with
     /// keys[i] == kth, to out (n + 16 values); returns their number.

@@ -596,19 +596,13 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
     return c;
 }
 
-/// splitKeys over one run of units: Boost 0 = none, 1 = one factor `bs`, 2 = per unit `bu`.
+/// keysAtLeast over one run of units, appending at `c`: Boost 0 = none, 1 = one factor `bs`,
+/// 2 = per unit `bu`. The AVX-512 path stores the boosted values, not yet their keys.
 template <int Boost>
-void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base, uint32_t lo,
-              uint32_t hi, bool relu, KeySplit& result, int32_t* winIdx, float* winVal,
-              int32_t* bandIdx, uint32_t* bandKeys) {
-    // The counts live in registers: through the reference they would be stored and reloaded
-    // every step (the compiler cannot rule out that the outputs alias them).
-    KeySplit r = result;
+int64_t collectRun(const float* s, const float* bu, float bs, int64_t m, int64_t base, uint32_t lo,
+                   int64_t c, int32_t* idx, uint32_t* keys) {
 #if defined(__AVX512F__)
-    const __m512 zero = _mm512_setzero_ps(), vb = _mm512_set1_ps(bs);
-    const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
-    const __m512i top = _mm512_set1_epi32(int(0x80000000u));
-    const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
+    const __m512 vb = _mm512_set1_ps(bs);
     // The float whose key is lo: keys >= lo are exactly the non-NaN values >= it.
     const uint32_t thrBits = lo >= 0x80000000u ? lo ^ 0x80000000u : ~lo;
     float thr;
@@ -619,100 +613,60 @@ void splitRun(const float* s, const float* bu, float bs, int64_t m, int64_t base
                          _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
     for (int64_t i = 0; i < m; i += 16) {
         const __mmask16 valid = m - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (m - i)) - 1);
-        const __m512 x = _mm512_maskz_loadu_ps(valid, s + i);
-        __m512 y = x;
-        if constexpr (Boost == 1) y = _mm512_mul_ps(x, vb);
-        if constexpr (Boost == 2) y = _mm512_mul_ps(x, _mm512_maskz_loadu_ps(valid, bu + i));
-        // hi == 0: one candidate list (keys >= lo), sorted into sure and band by the caller.
-        // Compared as floats (y >= the float whose key is lo, NaN kept); splitKeys turns the
+        __m512 y = _mm512_maskz_loadu_ps(valid, s + i);
+        if constexpr (Boost == 1) y = _mm512_mul_ps(y, vb);
+        if constexpr (Boost == 2) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(valid, bu + i));
+        // Compared as floats (y >= the float whose key is lo, NaN kept); keysAtLeast turns the
         // few stored values into keys afterwards.
-        if (hi == 0) {
-            const __mmask16 cand =
-                lo == 0 ? valid : _mm512_mask_cmp_ps_mask(valid, y, vthr, _CMP_NLT_UQ);
-            _mm512_storeu_si512(bandIdx + r.band, _mm512_maskz_compress_epi32(cand, iv));
-            _mm512_storeu_ps(bandKeys + r.band, _mm512_maskz_compress_ps(cand, y));
-            r.band += __builtin_popcount(cand);
-            iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
-            continue;
-        }
-        const __m512i u = _mm512_castps_si512(y);
-        typedef int32_t v16i __attribute__((vector_size(64)));
-        const __m512i sign = __m512i(v16i(u) >> 31);  // (not _mm512_srai: GCC 12 -Wmaybe-uninit)
-        __m512i key = _mm512_xor_si512(u, _mm512_or_si512(sign, top));
-        key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
-        const __mmask16 sure = _mm512_mask_cmpge_epu32_mask(valid, key, vhi);
-        const __mmask16 band = _mm512_mask_cmpge_epu32_mask(valid, key, vlo) & __mmask16(~sure);
-        if (sure) {
-            // std::max(x, 0): x < 0 ? 0 : x (NaN stays)
-            const __m512 v =
-                relu ? _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x, zero) : x;
-            const __mmask16 emit = _mm512_mask_cmp_ps_mask(sure, v, zero, _CMP_NEQ_UQ);
-            _mm512_storeu_si512(winIdx + r.emitted, _mm512_maskz_compress_epi32(emit, iv));
-            _mm512_storeu_ps(winVal + r.emitted, _mm512_maskz_compress_ps(emit, v));
-            r.emitted += __builtin_popcount(emit);
-            r.sure += __builtin_popcount(sure);
-        }
-        _mm512_storeu_si512(bandIdx + r.band, _mm512_maskz_compress_epi32(band, iv));
-        _mm512_storeu_si512(bandKeys + r.band, _mm512_maskz_compress_epi32(band, key));
-        r.band += __builtin_popcount(band);
+        const __mmask16 cand =
+            lo == 0 ? valid : _mm512_mask_cmp_ps_mask(valid, y, vthr, _CMP_NLT_UQ);
+        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(cand, iv));
+        _mm512_storeu_ps(keys + c, _mm512_maskz_compress_ps(cand, y));
+        c += __builtin_popcount(cand);
         iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
     }
 #else
     for (int64_t i = 0; i < m; ++i) {
         const float x = s[i];
         const uint32_t key = keyOf(Boost == 0 ? x : Boost == 1 ? x * bs : x * bu[i]);
-        const float v = relu ? (x < 0.0f ? 0.0f : x) : x;
-        const bool sure = hi != 0 && key >= hi, band = !sure && key >= lo;
-        if (hi != 0) {  // (hi == 0: no sure winners, the outputs may be null)
-            winIdx[r.emitted] = int32_t(base + i);
-            winVal[r.emitted] = v;
-            r.emitted += sure && v != 0.0f;
-        }
-        r.sure += sure;
-        bandIdx[r.band] = int32_t(base + i);
-        bandKeys[r.band] = key;
-        r.band += band;
+        idx[c] = int32_t(base + i);
+        keys[c] = key;
+        c += key >= lo;
     }
 #endif
-    result = r;
+    return c;
 }
 
-KeySplit splitKeys(const float* src, const float* boost, int64_t channels, int64_t inner,
-                   uint32_t lo, uint32_t hi, bool relu, int32_t* winIdx, float* winVal,
-                   int32_t* bandIdx, uint32_t* bandKeys) {
-    KeySplit r;
+int64_t keysAtLeast(const float* src, const float* boost, int64_t channels, int64_t inner,
+                    uint32_t lo, int32_t* idx, uint32_t* keys) {
+    int64_t c = 0;
     if (!boost) {
-        splitRun<0>(src, nullptr, 1.0f, channels * inner, 0, lo, hi, relu, r, winIdx, winVal,
-                    bandIdx, bandKeys);
+        c = collectRun<0>(src, nullptr, 1.0f, channels * inner, 0, lo, c, idx, keys);
     } else if (inner == 1) {
-        splitRun<2>(src, boost, 1.0f, channels, 0, lo, hi, relu, r, winIdx, winVal, bandIdx,
-                    bandKeys);
+        c = collectRun<2>(src, boost, 1.0f, channels, 0, lo, c, idx, keys);
     } else {
-        for (int64_t c = 0; c < channels; ++c)
-            splitRun<1>(src + c * inner, nullptr, boost[c], inner, c * inner, lo, hi, relu, r,
-                        winIdx, winVal, bandIdx, bandKeys);
+        for (int64_t ch = 0; ch < channels; ++ch)
+            c = collectRun<1>(src + ch * inner, nullptr, boost[ch], inner, ch * inner, lo, c, idx,
+                              keys);
     }
 #if defined(__AVX512F__)
-    if (hi == 0) {
-        // The stored values become keys; values that only passed as NaN are dropped.
-        const __m512i top = _mm512_set1_epi32(int(0x80000000u)), vlo = _mm512_set1_epi32(int(lo));
-        const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
-        typedef int32_t v16i __attribute__((vector_size(64)));
-        __mmask16 below = 0;
-        for (int64_t i = 0; i < r.band; i += 16) {
-            const __mmask16 valid =
-                r.band - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (r.band - i)) - 1);
-            const __m512i u = _mm512_maskz_loadu_epi32(valid, bandKeys + i);
-            __m512i key = _mm512_xor_si512(u, _mm512_or_si512(__m512i(v16i(u) >> 31), top));
-            key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
-            _mm512_mask_storeu_epi32(bandKeys + i, valid, key);
-            below |= _mm512_mask_cmplt_epu32_mask(valid, key, vlo);
-        }
-        const bool drop = below != 0;
-        if (drop) r.band = keysInRange(bandKeys, bandIdx, r.band, lo, ~0u, bandIdx, bandKeys);
+    // The stored values become keys; values that only passed as NaN are dropped.
+    const __m512i top = _mm512_set1_epi32(int(0x80000000u)), vlo = _mm512_set1_epi32(int(lo));
+    const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
+    typedef int32_t v16i __attribute__((vector_size(64)));
+    __mmask16 below = 0;
+    for (int64_t i = 0; i < c; i += 16) {
+        const __mmask16 valid = c - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c - i)) - 1);
+        const __m512i u = _mm512_maskz_loadu_epi32(valid, keys + i);
+        // (v16i >> 31, not _mm512_srai: GCC 12 -Wmaybe-uninitialized)
+        __m512i key = _mm512_xor_si512(u, _mm512_or_si512(__m512i(v16i(u) >> 31), top));
+        key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
+        _mm512_mask_storeu_epi32(keys + i, valid, key);
+        below |= _mm512_mask_cmplt_epu32_mask(valid, key, vlo);
     }
+    if (below) c = keysInRange(keys, idx, c, lo, ~0u, idx, keys);
 #endif
-    return r;
+    return c;
 }
 
 int64_t keysAbove(const uint32_t* keys, const int32_t* idx, int64_t n, uint32_t kth, int64_t ties,
@@ -800,6 +754,6 @@ int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu
 extern const SparseKernelTable kTable;
 const SparseKernelTable kTable{
     SPARSELAB_KERNEL_ISA, convDenseInput, convScatter, convFinish, linearScatter, boostedKeys,
-    keysInRange,          splitKeys,      keysAbove,   sampleKeys, gatherNonZero};
+    keysInRange,          keysAtLeast,    keysAbove,   sampleKeys, gatherNonZero};
 
 }  // namespace sparselab::SPARSELAB_KERNEL_NS

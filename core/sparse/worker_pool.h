@@ -18,7 +18,7 @@ namespace sparselab {
 /// one thread at a time).
 ///
 /// Hand-overs spin briefly before sleeping: an idle worker polls for the next job for up to
-/// `spinMicros` (yielding the CPU between polls) before it waits on a condition variable, and
+/// `spinMicros` (a pause instruction between polls) before it waits on a condition variable, and
 /// `run` polls for the workers' completion as long before it waits. Back-to-back batches then never
 /// pay a futex wake-up (tens of microseconds on a virtual machine); an idle pool sleeps after that
 /// short spin.

@@ -206,7 +206,7 @@ TEST(KWinnersSelect, BandFromHistoryStaysExactWhenInputsJump) {
 }
 
 TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
-    // splitKeys (hi == 0) collects the units whose key is >= lo; the AVX-512 pass compares
+    // keysAtLeast collects the units whose key is >= lo; the AVX-512 pass compares
     // floats and must agree with sortableKey for NaN of both signs, +-0, +-inf and denormals.
     std::vector<float> x = {0.5f,
                             -0.5f,
@@ -230,12 +230,12 @@ TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
             const uint32_t lo = sortableKey(t);
             std::vector<int32_t> idx(size_t(n) + 16);
             std::vector<uint32_t> keys(size_t(n) + 16);
-            const KeySplit r = k.splitKeys(x.data(), nullptr, 1, n, lo, 0, false, nullptr, nullptr,
-                                           idx.data(), keys.data());
+            const int64_t count =
+                k.keysAtLeast(x.data(), nullptr, 1, n, lo, idx.data(), keys.data());
             std::vector<int32_t> want;
             for (int64_t i = 0; i < n; ++i)
                 if (sortableKey(x[size_t(i)]) >= lo) want.push_back(int32_t(i));
-            ASSERT_EQ(r.band, int64_t(want.size())) << isa << " threshold " << t;
+            ASSERT_EQ(count, int64_t(want.size())) << isa << " threshold " << t;
             for (size_t i = 0; i < want.size(); ++i) {
                 EXPECT_EQ(idx[i], want[i]) << isa << " threshold " << t;
                 EXPECT_EQ(keys[i], sortableKey(x[size_t(want[i])])) << isa << " threshold " << t;

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "error.h"
-#include "sparse/worker_pool.h"
+#include "worker_pool.h"
 
 namespace sparselab {
 

@@ -10,7 +10,6 @@ target_sources(sparselab_core PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/sparse_executor.cpp
     ${CMAKE_CURRENT_LIST_DIR}/cpu_sparse_backend.cpp
     ${CMAKE_CURRENT_LIST_DIR}/pruning.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/worker_pool.cpp
 )
 # Per-ISA kernel objects: the last -march on the command line wins over SPARSELAB_ARCH.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/sparse_kernels_generic.cpp

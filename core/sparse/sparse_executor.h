@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "core/worker_pool.h"
 #include "cpu_sparse_backend.h"
 #include "kwinners_select.h"
 #include "sparse_formats.h"
 #include "sparse_kernels.h"
-#include "worker_pool.h"
 
 namespace sparselab {
 

@@ -15,7 +15,7 @@
 #include "core/error.h"
 #include "core/gsc_presets.h"
 #include "core/sparse/cpu_sparse_backend.h"
-#include "core/sparse/worker_pool.h"
+#include "core/worker_pool.h"
 #include "random_input.h"
 
 using namespace sparselab;

@@ -101,14 +101,12 @@ void BM_Conv1DenseInput(benchmark::State& state) {
     if (!k) return;
     const ConvPlan plan =
         packConv(layer(gscModel(false), "conv1").as<Conv2dParams>(), {1, 32, 32}, {});
-    std::vector<float> pin(size_t(plan.hp) * plan.wp + 16, 0.0f);
+    AlignedFloats pin(size_t(plan.pinFloats), 0.0f);  // aligned, as the executor's
     const auto x = normal(32 * 32, 5);
-    for (int y = 0; y < 32; ++y)
-        std::copy(x.begin() + y * 32, x.begin() + y * 32 + 32, pin.begin() + y * plan.wp);
-    std::vector<float> out(64 * 28 * 28);
+    AlignedFloats out(64 * 28 * 28 + 16);
     const bool pool = state.range(1);
     for (auto _ : state) {
-        k->convDenseInput(plan, pin.data(), out.data(), pool);
+        k->convDenseInput(plan, x.data(), pin.data(), out.data(), pool);
         benchmark::DoNotOptimize(out.data());
     }
 }

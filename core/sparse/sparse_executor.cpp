@@ -181,7 +181,7 @@ std::unique_ptr<SparseExecutor::Workspace> SparseExecutor::makeWorkspace(
             const ConvPlan& c = m_conv[i];
             maxSize = std::max<int64_t>(maxSize, int64_t(c.cout) * c.ho * c.wo);
             maxAcc = std::max<int64_t>(maxAcc, int64_t(c.ho) * c.wo * c.coutPad);
-            ws->pin[i].assign(size_t(c.cin) * c.hp * c.wp + 16, 0.0f);
+            ws->pin[i].assign(size_t(c.pinFloats), 0.0f);
         } else if (l.is<LinearParams>()) {
             maxAcc = std::max<int64_t>(maxAcc, m_linear[i].outPad);
         } else if (l.is<KWinnersParams>()) {
@@ -232,14 +232,7 @@ void SparseExecutor::runSample(const Program& program, Workspace& ws, const floa
                 if (s.mode == ExecutionMode::Dense) {
                     runGeneric(layer, m_inShapes[size_t(s.first)], src, dst);
                 } else if (s.mode == ExecutionMode::SparseWeights) {
-                    float* pin = ws.pin[size_t(s.first)].data();
-                    for (int c = 0; c < plan.cin; ++c)
-                        for (int y = 0; y < plan.h; ++y)
-                            std::memcpy(pin + (size_t(c) * plan.hp + y + plan.padTop) * plan.wp +
-                                            plan.padLeft,
-                                        src + (size_t(c) * plan.h + y) * plan.w,
-                                        sizeof(float) * size_t(plan.w));
-                    k.convDenseInput(plan, pin, dst, s.pool2);
+                    k.convDenseInput(plan, src, ws.pin[size_t(s.first)].data(), dst, s.pool2);
                 } else {
                     const ScatterWeights w = s.mode == ExecutionMode::SparseActivations
                                                  ? ScatterWeights::Dense

@@ -137,6 +137,11 @@ ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
     // The dense-input kernel reads woPad * stride + kw columns per row, from a zero-padded copy.
     c.hp = std::max(c.h + p.padTop + p.padBottom, (c.ho - 1) * c.strideH + c.kh);
     c.wp = std::max(c.w + p.padLeft + p.padRight, (c.woPad - 1) * c.strideW + c.kw);
+    const int64_t shiftedFloats = int64_t(c.cin) * c.kw * c.hp * c.woPad;
+    const bool shifted = c.strideW == 1 && shiftedFloats <= (int64_t(1) << 20);
+    c.shifts = shifted ? c.kw : 1;
+    c.inRow = shifted ? c.woPad : c.wp;
+    c.pinFloats = int64_t(c.cin) * c.shifts * c.hp * c.inRow + kSparseBlock;
     c.bias.assign(static_cast<size_t>(c.coutPad), 0.0f);
     std::copy(p.bias.begin(), p.bias.end(), c.bias.begin());
 
@@ -152,7 +157,8 @@ ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
                 for (int j = 0; j < c.kw; ++j) {
                     const float v = weightAt(o, ch, i, j);
                     if (v == 0.0f) continue;
-                    c.tapOffset.push_back((ch * c.hp + i) * c.wp + j);
+                    c.tapOffset.push_back(shifted ? ((ch * c.shifts + j) * c.hp + i) * c.inRow
+                                                  : (ch * c.hp + i) * c.wp + j);
                     c.tapWeight.push_back(v);
                 }
         c.tapStart.push_back(static_cast<int32_t>(c.tapOffset.size()));

@@ -64,12 +64,20 @@ struct ConvPlan {
     int padTop = 0, padLeft = 0;
     int h = 0, w = 0;    ///< input height and width
     int ho = 0, wo = 0;  ///< output height and width
-    int hp = 0, wp = 0;  ///< zero-padded input copy used by the dense-input kernel
+    int hp = 0, wp = 0;  ///< zero-padded input height and width
     int woPad = 0;       ///< wo rounded up to 16 (the dense-input kernel's row width)
-    AlignedFloats bias;  ///< coutPad values
+    /// The dense-input kernel's copy of the input, `pin`: per channel `shifts` zero-padded
+    /// images of hp rows x inRow floats, copy s shifted left by s columns. With stride-1
+    /// columns shifts = kw and inRow = woPad (a multiple of 16), so that every load of the
+    /// kernel is 64-byte aligned (unaligned loads crossing cache lines halved its speed);
+    /// otherwise shifts = 1 and inRow = wp (the plain padded input).
+    int shifts = 1, inRow = 0;
+    int64_t pinFloats = 0;  ///< size of `pin`, with 16 floats of slack
+    AlignedFloats bias;     ///< coutPad values
     bool blocked = false;
     // Dense input, sparse weights: per output channel o, taps [tapStart[o], tapStart[o+1]) with
-    // offsets into the padded input (c * hp * wp + i * wp + j) and weights.
+    // offsets into `pin` (((c * shifts + j) * hp + i) * inRow with shifted copies, else
+    // (c * hp + i) * wp + j) and weights.
     std::vector<int32_t> tapStart, tapOffset;
     std::vector<float> tapWeight;
     // Sparse input: entries grouped by (c, i, j) = group g = (c * kh + i) * kw + j.

@@ -20,10 +20,13 @@ enum class ScatterWeights { Unstructured, Blocked, Dense };
 struct SparseKernelTable {
     const char* isa;  ///< "generic" (SSE2), "avx2" (AVX2 + FMA) or "avx512"
 
-    /// Dense input x sparse weights (per output channel tap lists). `pin` is the zero-padded
-    /// input [cin][hp][wp]. Writes [cout][ho][wo] with bias, or when `pool2` the 2x2 stride-2
-    /// max-pooled [cout][ho/2][wo/2]; `out` must have 16 floats of slack after its end.
-    void (*convDenseInput)(const ConvPlan& plan, const float* pin, float* out, bool pool2);
+    /// Dense input [cin][h][w] x sparse weights (per output channel tap lists). The kernel
+    /// first copies `in` into `pin` (plan.pinFloats floats, the plan's padded and shifted
+    /// layout; zero-filled by the caller once: only the input's own places are written).
+    /// Writes [cout][ho][wo] with bias, or when `pool2` the 2x2 stride-2 max-pooled
+    /// [cout][ho/2][wo/2]; `out` must have 16 floats of slack after its end.
+    void (*convDenseInput)(const ConvPlan& plan, const float* in, float* pin, float* out,
+                           bool pool2);
 
     /// Sparse input (active flat indices into [cin][h][w]) scattered into the NHWC accumulator
     /// acc [ho*wo][coutPad], which the kernel zeroes first; acc must have kScatterScratchFloats

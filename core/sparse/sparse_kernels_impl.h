@@ -74,38 +74,35 @@ inline v8 max8(v8 a, v8 b) {
     return a < b ? b : a;
 }
 
-/// 2x2 max-pool of two output rows of C chunks of 16 columns: writes 8 C pooled values to d;
-/// those past the pooled row's end are scratch that the next row (or channel) overwrites.
+/// 2x2 max-pool of C chunks of 16 columns, given the vertical maxima m[c] of a row pair:
+/// writes 8 C pooled values to d; those past the pooled row's end are scratch that the next row
+/// (or channel) overwrites.
 template <int C>
-inline void poolRowPair(const float* r0, const float* r1, float* d) {
+inline void poolColumns(const v16* m, float* d) {
     for (int c = 0; c + 1 < C; c += 2) {
-        const v16 m0 = max16(load16(r0 + c * 16), load16(r1 + c * 16));
-        const v16 m1 = max16(load16(r0 + c * 16 + 16), load16(r1 + c * 16 + 16));
-        const v16 even = __builtin_shufflevector(m0, m1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
-                                                 24, 26, 28, 30);
-        const v16 odd = __builtin_shufflevector(m0, m1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23,
-                                                25, 27, 29, 31);
+        const v16 even = __builtin_shufflevector(m[c], m[c + 1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
+                                                 20, 22, 24, 26, 28, 30);
+        const v16 odd = __builtin_shufflevector(m[c], m[c + 1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19,
+                                                21, 23, 25, 27, 29, 31);
         const v16 r = max16(even, odd);
         std::memcpy(d + c * 8, &r, sizeof r);
     }
     if constexpr (C % 2 == 1) {
-        const v16 m = max16(load16(r0 + (C - 1) * 16), load16(r1 + (C - 1) * 16));
-        const v8 even = __builtin_shufflevector(m, m, 0, 2, 4, 6, 8, 10, 12, 14);
-        const v8 odd = __builtin_shufflevector(m, m, 1, 3, 5, 7, 9, 11, 13, 15);
+        const v8 even = __builtin_shufflevector(m[C - 1], m[C - 1], 0, 2, 4, 6, 8, 10, 12, 14);
+        const v8 odd = __builtin_shufflevector(m[C - 1], m[C - 1], 1, 3, 5, 7, 9, 11, 13, 15);
         const v8 r = max8(even, odd);
         std::memcpy(d + (C - 1) * 8, &r, sizeof r);
     }
 }
 
-/// R output rows (stride R0 rows apart in the padded input) x C chunks of 16 columns of one
-/// output channel, all accumulators in registers: rows[r][0 .. 16 C) = bias + taps.
+/// R output rows (strideH rows apart in `pin`) x C chunks of 16 columns of one output channel,
+/// all accumulators in registers: acc[r][c] = bias + taps.
 template <int C, int R>
-inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, float bias,
-                         float* rows /* [R][C * 16] */) {
+inline void convRowAcc(const ConvPlan& p, const float* base, int t0, int t1, float bias,
+                       vec (&acc)[R][C][kParts]) {
     const int32_t* off = p.tapOffset.data();
     const float* tw = p.tapWeight.data();
-    const size_t rowStride = size_t(p.strideH) * p.wp;
-    vec acc[R][C][kParts];
+    const size_t rowStride = size_t(p.strideH) * p.inRow;
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
@@ -123,6 +120,14 @@ inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, f
                 for (int h = 0; h < kParts; ++h)
                     acc[r][c][h] += w * loadv(src + r * rowStride + c * 16 + h * kLanes);
     }
+}
+
+/// convRowAcc stored: rows[r][0 .. 16 C) = bias + taps.
+template <int C, int R>
+inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, float bias,
+                         float* rows /* [R][C * 16] */) {
+    vec acc[R][C][kParts];
+    convRowAcc<C, R>(p, base, t0, t1, bias, acc);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
@@ -132,13 +137,41 @@ inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, f
                 storev(rows + (r * C + c) * 16 + h * kLanes, acc[r][c][h]);
 }
 
+/// convRowAcc for R (even) rows, 2x2 max-pooled in registers: R / 2 pooled rows of 8 C
+/// values, pw apart, at d (see poolColumns). Only the pooled values are stored.
+template <int C, int R>
+inline void convRowBlockPooled(const ConvPlan& p, const float* base, int t0, int t1, float bias,
+                               float* d, int pw) {
+    vec acc[R][C][kParts];
+    convRowAcc<C, R>(p, base, t0, t1, bias, acc);
+#pragma GCC unroll 8
+    for (int q = 0; q < R / 2; ++q) {
+        v16 m[C];
+        if constexpr (kParts == 1) {
+#pragma GCC unroll 16
+            for (int c = 0; c < C; ++c) m[c] = max16(acc[2 * q][c][0], acc[2 * q + 1][c][0]);
+        } else {
+            // Narrower vectors: joining them into 16-float ones costs more than a round trip
+            // through memory.
+            alignas(64) float rows[2][C * 16];
+            for (int r = 0; r < 2; ++r)
+                for (int c = 0; c < C; ++c)
+                    for (int h = 0; h < kParts; ++h)
+                        storev(rows[r] + c * 16 + h * kLanes, acc[2 * q + r][c][h]);
+            for (int c = 0; c < C; ++c)
+                m[c] = max16(load16(rows[0] + c * 16), load16(rows[1] + c * 16));
+        }
+        poolColumns<C>(m, d + q * pw);
+    }
+}
+
 /// Unstrided dense-input convolution with C chunks of 16 columns per output row.
 template <int C>
 void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2) {
     // Enough independent accumulators to hide the FMA latency, few enough to stay in registers.
     constexpr int R = kLanes == 16 ? (C <= 2 ? 4 : 2) : (C <= 1 ? 4 : 2);
     alignas(64) float rows[R * C * 16];
-    const size_t rowStride = size_t(p.strideH) * p.wp;
+    const size_t rowStride = size_t(p.strideH) * p.inRow;
     const int ph = p.ho / 2, pw = p.wo / 2;
     for (int o = 0; o < p.cout; ++o) {
         const int t0 = p.tapStart[size_t(o)], t1 = p.tapStart[size_t(o) + 1];
@@ -158,16 +191,10 @@ void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2
         } else {
             float* dst = out + size_t(o) * ph * pw;
             int py = 0;
-            for (; 2 * py + R <= 2 * ph && R % 2 == 0; py += R / 2) {
-                convRowBlock<C, R>(p, pin + 2 * py * rowStride, t0, t1, b, rows);
-                for (int q = 0; q < R / 2; ++q)
-                    poolRowPair<C>(rows + (2 * q) * C * 16, rows + (2 * q + 1) * C * 16,
-                                   dst + (py + q) * pw);
-            }
-            for (; py < ph; ++py) {
-                convRowBlock<C, 2>(p, pin + 2 * py * rowStride, t0, t1, b, rows);
-                poolRowPair<C>(rows, rows + C * 16, dst + py * pw);
-            }
+            for (; 2 * py + R <= 2 * ph && R % 2 == 0; py += R / 2)
+                convRowBlockPooled<C, R>(p, pin + 2 * py * rowStride, t0, t1, b, dst + py * pw, pw);
+            for (; py < ph; ++py)
+                convRowBlockPooled<C, 2>(p, pin + 2 * py * rowStride, t0, t1, b, dst + py * pw, pw);
         }
     }
 }
@@ -185,7 +212,7 @@ void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool
     }
     // Wide rows: one 16-column chunk at a time.
     alignas(64) float rows[2 * 16];
-    const size_t rowStride = size_t(p.strideH) * p.wp;
+    const size_t rowStride = size_t(p.strideH) * p.inRow;
     const int ph = p.ho / 2, pw = p.wo / 2;
     for (int o = 0; o < p.cout; ++o) {
         const int t0 = p.tapStart[size_t(o)], t1 = p.tapStart[size_t(o) + 1];
@@ -212,7 +239,22 @@ void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool
     }
 }
 
-void convDenseInput(const ConvPlan& p, const float* pin, float* out, bool pool2) {
+/// in [cin][h][w] -> pin in the plan's layout (see ConvPlan::shifts): copy s of channel c,
+/// row padTop + y, column x holds in[c][y][x + s - padLeft]; places outside stay zero.
+void fillPaddedInput(const ConvPlan& p, const float* in, float* pin) {
+    for (int c = 0; c < p.cin; ++c)
+        for (int s = 0; s < p.shifts; ++s) {
+            const int x0 = imax(0, p.padLeft - s), x1 = imin(p.inRow, p.w + p.padLeft - s);
+            for (int y = 0; y < p.h; ++y) {
+                float* dst = pin + (size_t(c * p.shifts + s) * p.hp + y + p.padTop) * p.inRow;
+                const float* src = in + (size_t(c) * p.h + y) * p.w + (s - p.padLeft);
+                for (int x = x0; x < x1; ++x) dst[x] = src[x];
+            }
+        }
+}
+
+void convDenseInput(const ConvPlan& p, const float* in, float* pin, float* out, bool pool2) {
+    fillPaddedInput(p, in, pin);
     if (p.strideW == 1) return convDenseInputStride1(p, pin, out, pool2);
     // Strided convolutions: plain loops over the same tap lists.
     const int32_t* off = p.tapOffset.data();

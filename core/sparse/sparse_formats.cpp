@@ -113,6 +113,10 @@ LinearPlan packLinear(const LinearParams& p, SparseLayout layout, double autoBlo
     plan.nonzeros = static_cast<int64_t>(plan.rowIndex.size());
     plan.blocks = static_cast<int64_t>(plan.blockOffset.size());
     plan.blocked = chooseBlocked(layout, plan.nonzeros, plan.blocks, autoBlockFill);
+    plan.blocksPerInput = in > 0 ? plan.blockStart[1] : -1;
+    for (int j = 1; j < in && plan.blocksPerInput >= 0; ++j)
+        if (plan.blockStart[size_t(j) + 1] - plan.blockStart[size_t(j)] != plan.blocksPerInput)
+            plan.blocksPerInput = -1;
     return plan;
 }
 

@@ -53,6 +53,9 @@ struct LinearPlan {
     // Blocked: blocks of input j are [blockStart[j], blockStart[j+1]); blockOffset = 16 * block.
     std::vector<int32_t> blockStart, blockOffset;
     AlignedFloats blockWeights;  ///< 16 per block
+    /// Blocks of every input when all inputs have the same number (structured pruning gives
+    /// that: blockStart[j] = j * blocksPerInput), else -1.
+    int blocksPerInput = -1;
     // Dense weights transposed, [in][outPad], for dense weights x sparse input.
     AlignedFloats denseT;
     int64_t nonzeros = 0, blocks = 0;

@@ -509,11 +509,49 @@ void linearScatterOneBlock(const LinearPlan& p, const int32_t* index, const floa
                                    ((acc[0][h] + acc[1][h]) + (acc[2][h] + acc[3][h])));
 }
 
+/// Blocked scatter when every input has B blocks: no per-input block range to load, the
+/// updates of one input fully unrolled.
+template <int B>
+void linearScatterFixed(const LinearPlan& p, const int32_t* index, const float* value,
+                        int64_t count, float* y) {
+    std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
+    const int64_t n = index ? count : p.in;
+    const int32_t* blockOffset = p.blockOffset.data();
+    const float* blockWeights = p.blockWeights.data();
+    for (int64_t a = 0; a < n; ++a) {
+        const size_t j = size_t(index ? index[a] : static_cast<int>(a));
+        const vec vv = splat(value[a]);
+        const int32_t* off = blockOffset + j * B;
+        const float* wb = blockWeights + j * B * 16;
+#pragma GCC unroll 8
+        for (int q = 0; q < B; ++q) axpy16(y + off[q], vv, wb + q * 16);
+    }
+}
+
 template <ScatterWeights W>
 void linearScatterT(const LinearPlan& p, const int32_t* index, const float* value, int64_t count,
                     float* y) {
-    if constexpr (W == ScatterWeights::Blocked)
+    if constexpr (W == ScatterWeights::Blocked) {
         if (p.outPad == 16) return linearScatterOneBlock(p, index, value, count, y);
+        switch (p.blocksPerInput) {
+            case 1:
+                return linearScatterFixed<1>(p, index, value, count, y);
+            case 2:
+                return linearScatterFixed<2>(p, index, value, count, y);
+            case 3:
+                return linearScatterFixed<3>(p, index, value, count, y);
+            case 4:
+                return linearScatterFixed<4>(p, index, value, count, y);
+            case 5:
+                return linearScatterFixed<5>(p, index, value, count, y);
+            case 6:
+                return linearScatterFixed<6>(p, index, value, count, y);
+            case 8:
+                return linearScatterFixed<8>(p, index, value, count, y);
+            default:
+                break;
+        }
+    }
     std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
     const int64_t n = index ? count : p.in;
     // Plain pointers: stores through y could alias the vectors' internals, which would make the

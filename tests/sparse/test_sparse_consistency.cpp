@@ -164,3 +164,45 @@ TEST(SparseConsistency, FastestModeAndTrainedModels) {
         }
     if (trained == 0) GTEST_LOG_(INFO) << "no trained model in " << dir << "; random models only";
 }
+
+TEST(SparseConsistency, StructuredLinearUsesTheFixedCountScatter) {
+    // Structured pruning leaves every input of linear1 the same number of blocks, so the
+    // blocked scatter takes its fixed-count path; it must equal the dense reference GEMV on a
+    // sparse input, on every ISA. An unstructured layer must not claim a fixed count.
+    const auto cases = randomCases();
+    const Model& m = *cases.back().model;
+    const Layer* linear = nullptr;
+    for (const Layer& l : m.layers)
+        if (l.name == "linear1") linear = &l;
+    ASSERT_NE(linear, nullptr);
+    const auto& p = linear->as<LinearParams>();
+    const LinearPlan plan = packLinear(p, SparseLayout::Blocked);
+    ASSERT_GT(plan.blocksPerInput, 0);
+    EXPECT_EQ(plan.blocks, int64_t(plan.blocksPerInput) * plan.in);
+    Model unstructured = buildGscModel(GscConfig::preset("super-sparse"), 4);
+    for (const Layer& l : unstructured.layers) {
+        if (l.name != "linear1") continue;
+        EXPECT_EQ(packLinear(l.as<LinearParams>(), SparseLayout::Blocked).blocksPerInput, -1);
+    }
+
+    std::mt19937 rng(21);
+    std::normal_distribution<float> normal;
+    Tensor x({1, plan.in}), ref;
+    std::vector<int32_t> index;
+    std::vector<float> value;
+    for (int j = 0; j < plan.in; ++j)
+        if (rng() % 8 == 0) {
+            x[j] = normal(rng);
+            index.push_back(j);
+            value.push_back(x[j]);
+        }
+    dense::runLayer(*linear, x, ref);
+    for (const std::string& isa : availableKernelIsas()) {
+        AlignedFloats y(size_t(plan.outPad));
+        sparseKernels(isa)->linearScatter(plan, ScatterWeights::Blocked, index.data(), value.data(),
+                                          int64_t(index.size()), y.data());
+        Tensor got({1, plan.out});
+        std::copy(y.begin(), y.begin() + plan.out, got.data());
+        EXPECT_LE(normalisedError(got, ref), 1e-5) << isa;
+    }
+}

@@ -137,8 +137,27 @@ inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, f
                 storev(rows + (r * C + c) * 16 + h * kLanes, acc[r][c][h]);
 }
 
+/// The even (odd) lanes of the concatenation a:b, i.e. the left (right) column of each
+/// horizontal pair, for native vectors of 8 or 4 lanes. (A template, so that only the branch
+/// for this width is compiled.)
+template <class V>
+inline V evenLanes(V a, V b) {
+    if constexpr (sizeof(V) == 32)
+        return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+    else
+        return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+}
+template <class V>
+inline V oddLanes(V a, V b) {
+    if constexpr (sizeof(V) == 32)
+        return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+    else
+        return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+}
+
 /// convRowAcc for R (even) rows, 2x2 max-pooled in registers: R / 2 pooled rows of 8 C
-/// values, pw apart, at d (see poolColumns). Only the pooled values are stored.
+/// values, pw apart, at d (values past a pooled row's end are scratch, as in poolColumns).
+/// Only the pooled values are stored.
 template <int C, int R>
 inline void convRowBlockPooled(const ConvPlan& p, const float* base, int t0, int t1, float bias,
                                float* d, int pw) {
@@ -146,22 +165,24 @@ inline void convRowBlockPooled(const ConvPlan& p, const float* base, int t0, int
     convRowAcc<C, R>(p, base, t0, t1, bias, acc);
 #pragma GCC unroll 8
     for (int q = 0; q < R / 2; ++q) {
-        v16 m[C];
         if constexpr (kParts == 1) {
+            v16 m[C];
 #pragma GCC unroll 16
             for (int c = 0; c < C; ++c) m[c] = max16(acc[2 * q][c][0], acc[2 * q + 1][c][0]);
+            poolColumns<C>(m, d + q * pw);
         } else {
-            // Narrower vectors: joining them into 16-float ones costs more than a round trip
-            // through memory.
-            alignas(64) float rows[2][C * 16];
-            for (int r = 0; r < 2; ++r)
-                for (int c = 0; c < C; ++c)
-                    for (int h = 0; h < kParts; ++h)
-                        storev(rows[r] + c * 16 + h * kLanes, acc[2 * q + r][c][h]);
+            // Narrower vectors: each pair of them gives kLanes pooled values (a 16-float
+            // shuffle would be split into scalar code).
+#pragma GCC unroll 16
             for (int c = 0; c < C; ++c)
-                m[c] = max16(load16(rows[0] + c * 16), load16(rows[1] + c * 16));
+#pragma GCC unroll 4
+                for (int h = 0; h < kParts; h += 2) {
+                    const vec a = vmax(acc[2 * q][c][h], acc[2 * q + 1][c][h]);
+                    const vec b = vmax(acc[2 * q][c][h + 1], acc[2 * q + 1][c][h + 1]);
+                    storev(d + q * pw + c * 8 + (h / 2) * kLanes,
+                           vmax(evenLanes(a, b), oddLanes(a, b)));
+                }
         }
-        poolColumns<C>(m, d + q * pw);
     }
 }
 

@@ -213,13 +213,15 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
     // Few candidates (a band): bisection of the key range instead, each step one range filter
     // that keeps the half holding the `need`-th largest (no histogram to clear and scan).
     constexpr int32_t kBisectMax = 4096;
+    // At most kFew candidates left: counting decides (bisection steps stop at kFewBisect).
+    constexpr int32_t kFew = 48, kFewBisect = 16;
     uint32_t kmin = ~0u, kmax = 0;
     if (nc <= kBisectMax)
         for (int32_t c = 0; c < nc; ++c) {
             kmin = std::min(kmin, ckeys[c]);
             kmax = std::max(kmax, ckeys[c]);
         }
-    while (nc > need && nc > 48 && nc <= kBisectMax) {
+    while (nc > need && nc > kFewBisect && nc <= kBisectMax) {
         if (kmin >= kmax) break;                            // one key left: the lowest indices win
         const uint32_t mid = kmin + (kmax - kmin) / 2 + 1;  // kmin < mid <= kmax
         const auto upper =
@@ -235,7 +237,7 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
         std::swap(cand, otherCand);
         std::swap(ckeys, otherKeys);
     }
-    while (nc > need && nc > 48) {
+    while (nc > need && nc > kFew) {
         uint32_t orBits = 0, andBits = ~0u;
         for (int32_t c = 0; c < nc; ++c) {
             orBits |= ckeys[c];
@@ -262,14 +264,24 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
         std::swap(cand, otherCand);
         std::swap(ckeys, otherKeys);
     }
-    if (nc > need && nc <= 48) {
-        // Value key, then inverted index: one integer comparison orders by value and breaks
-        // ties toward the lower index.
-        uint64_t* packed = m_local64.data();
-        for (int32_t c = 0; c < nc; ++c)
-            packed[c] = (uint64_t(ckeys[c]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
-        std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
-        return uint32_t(packed[need - 1] >> 32);
+    if (nc > need && nc <= kFew) {
+        // The `need`-th largest key by counting, for each key, the keys above it and those at
+        // least as large: vectorised and branch-free (nth_element mispredicts on distinct
+        // inputs). Padding keys are 0, the lowest key, so they never change the answer.
+        alignas(32) uint32_t few[kFew + 8] = {};
+        std::memcpy(few, ckeys, sizeof(uint32_t) * size_t(nc));
+        const int padded = (nc + 7) & ~7;
+        uint32_t kth = 0;
+        for (int32_t i = 0; i < nc; ++i) {
+            const uint32_t key = few[i];
+            int above = 0, atLeast = 0;
+            for (int j = 0; j < padded; ++j) {
+                above += few[j] > key;
+                atLeast += few[j] >= key;
+            }
+            kth = above < need && atLeast >= need ? key : kth;
+        }
+        return kth;
     }
     // What is left shares one key, or all of it wins: the smallest of the `need` taken.
     uint32_t kth = ~0u;

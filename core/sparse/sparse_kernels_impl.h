@@ -542,8 +542,10 @@ void boostedKeys(const float* src, const float* boost, int64_t channels, int64_t
     }
 }
 
-int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo, uint32_t hi,
-                    int32_t* idx, uint32_t* keysOut) {
+/// keysInRange; WithIndex false: idx is not written (only the keys are wanted).
+template <bool WithIndex>
+int64_t keysInRangeT(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo,
+                     uint32_t hi, int32_t* idx, uint32_t* keysOut) {
     int64_t c = 0, i = 0;
 #if defined(__AVX512F__)
     const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
@@ -552,8 +554,10 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
     for (; i + 16 <= n; i += 16) {
         const __m512i k = _mm512_loadu_si512(keys + i);
         const __mmask16 m = _mm512_cmpge_epu32_mask(k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
-        const __m512i id = idxIn ? _mm512_loadu_si512(idxIn + i) : iv;
-        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        if constexpr (WithIndex) {
+            const __m512i id = idxIn ? _mm512_loadu_si512(idxIn + i) : iv;
+            _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        }
         if (keysOut) _mm512_storeu_si512(keysOut + c, _mm512_maskz_compress_epi32(m, k));
         c += __builtin_popcount(m);
         iv = _mm512_add_epi32(iv, step);
@@ -563,8 +567,10 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
         const __m512i k = _mm512_maskz_loadu_epi32(valid, keys + i);
         const __mmask16 m =
             _mm512_mask_cmpge_epu32_mask(valid, k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
-        const __m512i id = idxIn ? _mm512_maskz_loadu_epi32(valid, idxIn + i) : iv;
-        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        if constexpr (WithIndex) {
+            const __m512i id = idxIn ? _mm512_maskz_loadu_epi32(valid, idxIn + i) : iv;
+            _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        }
         if (keysOut) _mm512_storeu_si512(keysOut + c, _mm512_maskz_compress_epi32(m, k));
         c += __builtin_popcount(m);
         i = n;
@@ -581,7 +587,7 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
         unsigned m = ~unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(out))) & 0xFFu;
         while (m) {
             const int64_t j = i + __builtin_ctz(m);
-            idx[c] = idxIn ? idxIn[j] : int32_t(j);
+            if constexpr (WithIndex) idx[c] = idxIn ? idxIn[j] : int32_t(j);
             if (keysOut) keysOut[c] = keys[j];
             ++c;
             m &= m - 1;
@@ -589,11 +595,17 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
     }
 #endif
     for (; i < n; ++i) {
-        idx[c] = idxIn ? idxIn[i] : int32_t(i);
+        if constexpr (WithIndex) idx[c] = idxIn ? idxIn[i] : int32_t(i);
         if (keysOut) keysOut[c] = keys[i];
         c += keys[i] >= lo && keys[i] <= hi;
     }
     return c;
+}
+
+int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo, uint32_t hi,
+                    int32_t* idx, uint32_t* keysOut) {
+    return idx ? keysInRangeT<true>(keys, idxIn, n, lo, hi, idx, keysOut)
+               : keysInRangeT<false>(keys, idxIn, n, lo, hi, idx, keysOut);
 }
 
 #if defined(__AVX2__)

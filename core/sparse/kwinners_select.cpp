@@ -24,11 +24,9 @@ KWinnersSelector::KWinnersSelector(const KWinnersParams& params, const Shape& sa
     m_k = params.inferenceK(sampleShape);
     m_boost = dense::boostFactors(params, double(m_k) / double(selSize));
     m_keys.resize(static_cast<size_t>(m_units));
-    m_cand.resize(static_cast<size_t>(m_units) + 16);
     m_cand2.resize(static_cast<size_t>(m_units) + 16);
     m_candKeys.resize(static_cast<size_t>(m_units) + 16);
     m_candKeys2.resize(static_cast<size_t>(m_units) + 16);
-    m_sel.resize(static_cast<size_t>(m_units) + 16);
     m_selKeys.resize(static_cast<size_t>(m_units) + 16);
     m_winIdx.resize(static_cast<size_t>(m_units) + 16);
     m_local64.resize(static_cast<size_t>(std::max(m_channels, m_units)));
@@ -104,8 +102,8 @@ bool KWinnersSelector::estimateBand(const float* src, uint32_t& lo, uint32_t& hi
         return d > top ? uint64_t(0) : uint64_t(top) - d + 1;
     };
     uint32_t* near = m_candKeys.data();
-    const int64_t nn = m_kernels->keysInRange(sample, nullptr, ns, uint32_t(below(kBins)), ~0u,
-                                              m_cand.data(), near);
+    const int64_t nn =
+        m_kernels->keysInRange(sample, nullptr, ns, uint32_t(below(kBins)), ~0u, nullptr, near);
     int32_t hists[4][kBins];
     std::memset(hists, 0, sizeof hists);
     for (int64_t i = 0; i < nn; ++i) ++hists[i & 3][(top - near[i]) >> kShift];
@@ -139,8 +137,8 @@ bool KWinnersSelector::selectInBand(const float* src, uint32_t lo, uint32_t hi, 
     for (int32_t i = 0; i < nc; ++i) sure += keys[i] >= hi;
     if (sure > m_k || nc < m_k) return false;
     if (sure < m_k) {  // the k-th key: the (k - sure)-th largest of the band
-        const int64_t band = m_kernels->keysInRange(keys, m_cand2.data(), nc, lo, hi - 1,
-                                                    m_cand.data(), m_candKeys.data());
+        const int64_t band =
+            m_kernels->keysInRange(keys, nullptr, nc, lo, hi - 1, nullptr, m_candKeys.data());
         m_kthKey = findKthKey(static_cast<int32_t>(band), int(m_k - sure));
     } else {  // every sure winner wins: the k-th key is their smallest
         uint32_t kth = ~0u;
@@ -191,51 +189,50 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : n;
     uint32_t* keys = m_keys.data();
     m_kernels->boostedKeys(src, boost, channels, inner, keys);
-    const int64_t nc =
-        m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, m_cand.data(), m_candKeys.data());
+    const int64_t nc = m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, nullptr, m_candKeys.data());
     m_kthKey = findKthKey(static_cast<int32_t>(nc), m_k);
     appendWinnersAbove(keys, nullptr, n, src, out);
     m_haveKth = true;
 }
 
 uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
-    // Candidates: indices (increasing) and their keys, double-buffered.
-    int32_t* cand = m_cand.data();
+    // The candidates' keys (only the k-th key is wanted, not who holds it), double-buffered.
     uint32_t* ckeys = m_candKeys.data();
-    int32_t* otherCand = m_sel.data();
     uint32_t* otherKeys = m_selKeys.data();
     // 8-bit radix digits starting at the highest bit on which the candidates differ: a
     // histogram finds the digit of the `need`-th largest; candidates above it are counted as
-    // winners and those on it go on (in index order), picked by a vectorised range filter. Four
+    // winners and those on it go on, picked by a vectorised range filter. Four
     // interleaved histograms keep increments of one busy bin from waiting on each other. When few
-    // are left, packed keys decide.
+    // are left, counting decides.
     int32_t hist[4][256];
     // Few candidates (a band): bisection of the key range instead, each step one range filter
     // that keeps the half holding the `need`-th largest (no histogram to clear and scan).
     constexpr int32_t kBisectMax = 4096;
+    // At most kFew candidates left: counting decides (bisection steps stop at kFewBisect).
+    constexpr int32_t kFew = 48, kFewBisect = 16;
     uint32_t kmin = ~0u, kmax = 0;
     if (nc <= kBisectMax)
         for (int32_t c = 0; c < nc; ++c) {
             kmin = std::min(kmin, ckeys[c]);
             kmax = std::max(kmax, ckeys[c]);
         }
-    while (nc > need && nc > 48 && nc <= kBisectMax) {
+    while (nc > need && nc > kFewBisect && nc <= kBisectMax) {
         if (kmin >= kmax) break;                            // one key left: the lowest indices win
         const uint32_t mid = kmin + (kmax - kmin) / 2 + 1;  // kmin < mid <= kmax
         const auto upper =
-            int32_t(m_kernels->keysInRange(ckeys, cand, nc, mid, ~0u, otherCand, otherKeys));
+            int32_t(m_kernels->keysInRange(ckeys, nullptr, nc, mid, ~0u, nullptr, otherKeys));
         if (upper >= need) {  // the winners are all in the upper half
             nc = upper;
             kmin = mid;
         } else {  // the upper half wins; the rest comes from the lower half
             need -= upper;
-            nc = int32_t(m_kernels->keysInRange(ckeys, cand, nc, 0, mid - 1, otherCand, otherKeys));
+            nc =
+                int32_t(m_kernels->keysInRange(ckeys, nullptr, nc, 0, mid - 1, nullptr, otherKeys));
             kmax = mid - 1;
         }
-        std::swap(cand, otherCand);
         std::swap(ckeys, otherKeys);
     }
-    while (nc > need && nc > 48) {
+    while (nc > need && nc > kFew) {
         uint32_t orBits = 0, andBits = ~0u;
         for (int32_t c = 0; c < nc; ++c) {
             orBits |= ckeys[c];
@@ -257,19 +254,28 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
         // Bits above the digit are common to all candidates.
         const uint64_t prefix = shift + 8 >= 32 ? 0 : andBits & (~0u << (shift + 8));
         const uint64_t lo = prefix | (uint64_t(b) << shift), next = lo + (uint64_t(1) << shift);
-        nc = int32_t(m_kernels->keysInRange(ckeys, cand, nc, uint32_t(lo), uint32_t(next - 1),
-                                            otherCand, otherKeys));
-        std::swap(cand, otherCand);
+        nc = int32_t(m_kernels->keysInRange(ckeys, nullptr, nc, uint32_t(lo), uint32_t(next - 1),
+                                            nullptr, otherKeys));
         std::swap(ckeys, otherKeys);
     }
-    if (nc > need && nc <= 48) {
-        // Value key, then inverted index: one integer comparison orders by value and breaks
-        // ties toward the lower index.
-        uint64_t* packed = m_local64.data();
-        for (int32_t c = 0; c < nc; ++c)
-            packed[c] = (uint64_t(ckeys[c]) << 32) | (0xFFFFFFFFu - uint32_t(cand[c]));
-        std::nth_element(packed, packed + (need - 1), packed + nc, std::greater<uint64_t>());
-        return uint32_t(packed[need - 1] >> 32);
+    if (nc > need && nc <= kFew) {
+        // The `need`-th largest key by counting, for each key, the keys above it and those at
+        // least as large: vectorised and branch-free (nth_element mispredicts on distinct
+        // inputs). Padding keys are 0, the lowest key, so they never change the answer.
+        alignas(32) uint32_t few[kFew + 8] = {};
+        std::memcpy(few, ckeys, sizeof(uint32_t) * size_t(nc));
+        const int padded = (nc + 7) & ~7;
+        uint32_t kth = 0;
+        for (int32_t i = 0; i < nc; ++i) {
+            const uint32_t key = few[i];
+            int above = 0, atLeast = 0;
+            for (int j = 0; j < padded; ++j) {
+                above += few[j] > key;
+                atLeast += few[j] >= key;
+            }
+            kth = above < need && atLeast >= need ? key : kth;
+        }
+        return kth;
     }
     // What is left shares one key, or all of it wins: the smallest of the `need` taken.
     uint32_t kth = ~0u;

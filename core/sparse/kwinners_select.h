@@ -70,8 +70,8 @@ class KWinnersSelector {
     /// Selects with the band [lo, hi): false (nothing appended) when the counts show that the
     /// k-th key is not in it. On success m_kthKey is the k-th largest key.
     bool selectInBand(const float* src, uint32_t lo, uint32_t hi, ActiveList& out);
-    /// The `need`-th largest key of the candidates m_cand[0, nc) (increasing indices, keys in
-    /// m_candKeys): bisection of the key range for a band, radix digits for more.
+    /// The `need`-th largest key of the candidate keys m_candKeys[0, nc): bisection of the key
+    /// range for a band, radix digits for more, counting for the last few.
     uint32_t findKthKey(int32_t nc, int need);
     /// With m_kthKey the k-th largest key: appends the winners among the n units (keys,
     /// indices idx, or 0..n-1 when null; every key above m_kthKey must be among them) to `out`
@@ -90,10 +90,9 @@ class KWinnersSelector {
     uint64_t m_kthMove = uint64_t(1) << 18;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;
-    std::vector<int32_t> m_cand, m_cand2;
+    std::vector<int32_t> m_cand2;  ///< the band pass's candidates (indices)
     std::vector<uint32_t> m_candKeys, m_candKeys2, m_sample;
-    std::vector<int32_t> m_sel;       ///< findKthKey's second candidate buffer
-    std::vector<uint32_t> m_selKeys;  ///< (the candidates of the band pass stay in m_cand2)
+    std::vector<uint32_t> m_selKeys;              ///< findKthKey's second key buffer
     int64_t m_sampleRuns = 0, m_sampleEvery = 0;  ///< band estimate: runs of 16 units
     std::vector<float> m_sampleBoost;             ///< boost of every sampled unit (1: none)
     std::vector<int32_t> m_winIdx;  ///< the winners' indices, before zero values are dropped

@@ -47,9 +47,9 @@ struct SparseKernelTable {
     /// (boost null: unboosted), as sortableKey().
     void (*boostedKeys)(const float* src, const float* boost, int64_t channels, int64_t inner,
                         uint32_t* keys);
-    /// Writes the entries i < n with lo <= keys[i] <= hi, in order: their index (idxIn[i], or i
-    /// when idxIn is null) to idx and, when keysOut is not null, their key to keysOut; returns
-    /// their number. idx and keysOut must hold n + 16 values.
+    /// Writes the entries i < n with lo <= keys[i] <= hi, in order: when idx is not null their
+    /// index (idxIn[i], or i when idxIn is null) to idx and, when keysOut is not null, their key
+    /// to keysOut; returns their number. idx and keysOut must hold n + 16 values.
     int64_t (*keysInRange)(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo,
                            uint32_t hi, int32_t* idx, uint32_t* keysOut);
 

@@ -643,8 +643,10 @@ void boostedKeys(const float* src, const float* boost, int64_t channels, int64_t
     }
 }
 
-int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo, uint32_t hi,
-                    int32_t* idx, uint32_t* keysOut) {
+/// keysInRange; WithIndex false: idx is not written (only the keys are wanted).
+template <bool WithIndex>
+int64_t keysInRangeT(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo,
+                     uint32_t hi, int32_t* idx, uint32_t* keysOut) {
     int64_t c = 0, i = 0;
 #if defined(__AVX512F__)
     const __m512i vlo = _mm512_set1_epi32(int(lo)), vhi = _mm512_set1_epi32(int(hi));
@@ -653,8 +655,10 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
     for (; i + 16 <= n; i += 16) {
         const __m512i k = _mm512_loadu_si512(keys + i);
         const __mmask16 m = _mm512_cmpge_epu32_mask(k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
-        const __m512i id = idxIn ? _mm512_loadu_si512(idxIn + i) : iv;
-        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        if constexpr (WithIndex) {
+            const __m512i id = idxIn ? _mm512_loadu_si512(idxIn + i) : iv;
+            _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        }
         if (keysOut) _mm512_storeu_si512(keysOut + c, _mm512_maskz_compress_epi32(m, k));
         c += __builtin_popcount(m);
         iv = _mm512_add_epi32(iv, step);
@@ -664,8 +668,10 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
         const __m512i k = _mm512_maskz_loadu_epi32(valid, keys + i);
         const __mmask16 m =
             _mm512_mask_cmpge_epu32_mask(valid, k, vlo) & _mm512_cmple_epu32_mask(k, vhi);
-        const __m512i id = idxIn ? _mm512_maskz_loadu_epi32(valid, idxIn + i) : iv;
-        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        if constexpr (WithIndex) {
+            const __m512i id = idxIn ? _mm512_maskz_loadu_epi32(valid, idxIn + i) : iv;
+            _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, id));
+        }
         if (keysOut) _mm512_storeu_si512(keysOut + c, _mm512_maskz_compress_epi32(m, k));
         c += __builtin_popcount(m);
         i = n;
@@ -682,7 +688,7 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
         unsigned m = ~unsigned(_mm256_movemask_ps(_mm256_castsi256_ps(out))) & 0xFFu;
         while (m) {
             const int64_t j = i + __builtin_ctz(m);
-            idx[c] = idxIn ? idxIn[j] : int32_t(j);
+            if constexpr (WithIndex) idx[c] = idxIn ? idxIn[j] : int32_t(j);
             if (keysOut) keysOut[c] = keys[j];
             ++c;
             m &= m - 1;
@@ -690,41 +696,101 @@ int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint3
     }
 #endif
     for (; i < n; ++i) {
-        idx[c] = idxIn ? idxIn[i] : int32_t(i);
+        if constexpr (WithIndex) idx[c] = idxIn ? idxIn[i] : int32_t(i);
         if (keysOut) keysOut[c] = keys[i];
         c += keys[i] >= lo && keys[i] <= hi;
     }
     return c;
 }
 
+int64_t keysInRange(const uint32_t* keys, const int32_t* idxIn, int64_t n, uint32_t lo, uint32_t hi,
+                    int32_t* idx, uint32_t* keysOut) {
+    return idx ? keysInRangeT<true>(keys, idxIn, n, lo, hi, idx, keysOut)
+               : keysInRangeT<false>(keys, idxIn, n, lo, hi, idx, keysOut);
+}
+
+#if defined(__AVX2__)
+/// For every 8-bit mask, the lanes of its set bits in increasing order (then zeros): a vpermd
+/// with this index vector packs the selected lanes of 8 to the front. Zen 4 runs two of these
+/// (with their 256-bit stores) faster than one 512-bit compress with its store.
+struct LanePackTable {
+    alignas(32) int32_t lanes[256][8];
+};
+constexpr LanePackTable makeLanePackTable() {
+    LanePackTable t{};
+    for (int m = 0; m < 256; ++m) {
+        int n = 0;
+        for (int b = 0; b < 8; ++b)
+            if (m >> b & 1) t.lanes[m][n++] = b;
+    }
+    return t;
+}
+constexpr LanePackTable kLanePack = makeLanePackTable();
+
+/// The float whose key is lo: keys >= lo are exactly the non-NaN values >= it.
+inline float keyThreshold(uint32_t lo) {
+    const uint32_t bits = lo >= 0x80000000u ? lo ^ 0x80000000u : ~lo;
+    float thr;
+    std::memcpy(&thr, &bits, sizeof thr);
+    return thr;
+}
+
+/// Appends the lanes of `mask` (8 bits) of iv / y at c: 8 values are written.
+inline int64_t packLanes(unsigned mask, __m256i iv, __m256 y, int64_t c, int32_t* idx,
+                         uint32_t* keys) {
+    const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kLanePack.lanes[mask]));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(idx + c), _mm256_permutevar8x32_epi32(iv, perm));
+    _mm256_storeu_ps(reinterpret_cast<float*>(keys + c), _mm256_permutevar8x32_ps(y, perm));
+    return c + __builtin_popcount(mask);
+}
+#endif
+
 /// keysAtLeast over one run of units, appending at `c`: Boost 0 = none, 1 = one factor `bs`,
-/// 2 = per unit `bu`. The AVX-512 path stores the boosted values, not yet their keys.
+/// 2 = per unit `bu`. The AVX2 and AVX-512 paths store the boosted values, not yet their keys.
 template <int Boost>
 int64_t collectRun(const float* s, const float* bu, float bs, int64_t m, int64_t base, uint32_t lo,
                    int64_t c, int32_t* idx, uint32_t* keys) {
 #if defined(__AVX512F__)
     const __m512 vb = _mm512_set1_ps(bs);
-    // The float whose key is lo: keys >= lo are exactly the non-NaN values >= it.
-    const uint32_t thrBits = lo >= 0x80000000u ? lo ^ 0x80000000u : ~lo;
-    float thr;
-    std::memcpy(&thr, &thrBits, sizeof thr);
-    const __m512 vthr = _mm512_set1_ps(thr);
-    __m512i iv =
-        _mm512_add_epi32(_mm512_set1_epi32(int32_t(base)),
-                         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    const __m512 vthr = _mm512_set1_ps(keyThreshold(lo));
+    const __m256i step8 = _mm256_set1_epi32(8), step16 = _mm256_set1_epi32(16);
+    __m256i iv = _mm256_add_epi32(_mm256_set1_epi32(int32_t(base)),
+                                  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int64_t i = 0; i < m; i += 16) {
         const __mmask16 valid = m - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (m - i)) - 1);
         __m512 y = _mm512_maskz_loadu_ps(valid, s + i);
         if constexpr (Boost == 1) y = _mm512_mul_ps(y, vb);
         if constexpr (Boost == 2) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(valid, bu + i));
         // Compared as floats (y >= the float whose key is lo, NaN kept); keysAtLeast turns the
-        // few stored values into keys afterwards.
-        const __mmask16 cand =
+        // few stored values into keys afterwards. Packed by halves of 8 lanes (table permutes).
+        const unsigned cand =
             lo == 0 ? valid : _mm512_mask_cmp_ps_mask(valid, y, vthr, _CMP_NLT_UQ);
-        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(cand, iv));
-        _mm512_storeu_ps(keys + c, _mm512_maskz_compress_ps(cand, y));
-        c += __builtin_popcount(cand);
-        iv = _mm512_add_epi32(iv, _mm512_set1_epi32(16));
+        // (vector-extension halves, not _mm512_castps512_ps256: GCC 12 -Wmaybe-uninitialized)
+        const v16 yv = v16(y);
+        const v8 y0 = __builtin_shufflevector(yv, yv, 0, 1, 2, 3, 4, 5, 6, 7);
+        const v8 y1 = __builtin_shufflevector(yv, yv, 8, 9, 10, 11, 12, 13, 14, 15);
+        c = packLanes(cand & 0xFFu, iv, __m256(y0), c, idx, keys);
+        c = packLanes(cand >> 8, _mm256_add_epi32(iv, step8), __m256(y1), c, idx, keys);
+        iv = _mm256_add_epi32(iv, step16);
+    }
+#elif defined(__AVX2__)
+    const __m256 vb = _mm256_set1_ps(bs);
+    const __m256 vthr = _mm256_set1_ps(keyThreshold(lo));
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i iv = _mm256_add_epi32(_mm256_set1_epi32(int32_t(base)), lane);
+    for (int64_t i = 0; i < m; i += 8) {
+        const int64_t left = m - i;
+        const unsigned valid = left >= 8 ? 0xFFu : (1u << left) - 1;
+        const __m256i load =
+            _mm256_cmpgt_epi32(_mm256_set1_epi32(int32_t(left < 8 ? left : 8)), lane);
+        __m256 y = _mm256_maskload_ps(s + i, load);
+        if constexpr (Boost == 1) y = _mm256_mul_ps(y, vb);
+        if constexpr (Boost == 2) y = _mm256_mul_ps(y, _mm256_maskload_ps(bu + i, load));
+        const unsigned cand =
+            lo == 0 ? valid
+                    : unsigned(_mm256_movemask_ps(_mm256_cmp_ps(y, vthr, _CMP_NLT_UQ))) & valid;
+        c = packLanes(cand, iv, y, c, idx, keys);
+        iv = _mm256_add_epi32(iv, _mm256_set1_epi32(8));
     }
 #else
     for (int64_t i = 0; i < m; ++i) {
@@ -764,6 +830,15 @@ int64_t keysAtLeast(const float* src, const float* boost, int64_t channels, int6
         key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
         _mm512_mask_storeu_epi32(keys + i, valid, key);
         below |= _mm512_mask_cmplt_epu32_mask(valid, key, vlo);
+    }
+    if (below) c = keysInRange(keys, idx, c, lo, ~0u, idx, keys);
+#elif defined(__AVX2__)
+    bool below = false;
+    for (int64_t i = 0; i < c; ++i) {
+        float v;
+        std::memcpy(&v, keys + i, sizeof v);
+        keys[i] = keyOf(v);
+        below |= keys[i] < lo;
     }
     if (below) c = keysInRange(keys, idx, c, lo, ~0u, idx, keys);
 #endif

@@ -1,6 +1,9 @@
 """Prints one table: SparseLab's modes (sparselab-cli bench --json) next to the peers.
 
 usage: combine.py SPARSELAB.json ORT.json TORCH.json  (peer files may be missing or empty)
+       combine.py --rounds SL1.json ORT1.json SL2.json ORT2.json ...
+The second form summarises alternating rounds of sparse-sparse and ONNX Runtime runs (the
+ratio of each round, then the median ratio), which is robust to the machine's speed drifting.
 Ratios: "vs ORT" = ONNX Runtime's median / this row's (higher is faster); same for SparseLab's
 own dense mode (cpu-dense).
 """
@@ -56,5 +59,30 @@ def main():
               f"{100 * lk['fraction_of_limit']:.0f}% of the limit")
 
 
+def rounds(paths):
+    ratios = []
+    for r, (sl_path, ort_path) in enumerate(zip(paths[0::2], paths[1::2]), 1):
+        sl, ort = load(sl_path), load(ort_path)
+        row = next((x for x in (sl or {}).get("results", [])
+                    if x.get("mode") == "sparse-sparse" and x.get("available", False)), None)
+        if not row or not ort:
+            print(f"round {r}: missing result")
+            continue
+        batch = sl["batch"]
+        ratio = ort["median_us"] / row["median_us"]
+        ratios.append(ratio)
+        print(f"round {r}: sparse-sparse {row['median_us'] / batch:.2f} us/sample, ONNX Runtime "
+              f"{ort['median_us'] / batch:.2f} us/sample -> {ratio:.1f}x")
+    if ratios:
+        ratios.sort()
+        n = len(ratios)
+        median = ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
+        print(f"median over {n} alternating rounds: {median:.1f}x ONNX Runtime "
+              f"(min {ratios[0]:.1f}x, max {ratios[-1]:.1f}x)")
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--rounds":
+        rounds(sys.argv[2:])
+    else:
+        main()

@@ -809,6 +809,12 @@ int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu
         const __m512 v =
             relu ? _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x, zero) : x;
         const __mmask16 m = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
+        if (m == 0xFFFF) {  // the usual case (winners are rarely 0): no compress
+            _mm512_storeu_si512(outIdx + c, id);
+            _mm512_storeu_ps(outVal + c, v);
+            c += 16;
+            continue;
+        }
         _mm512_storeu_si512(outIdx + c, _mm512_maskz_compress_epi32(m, id));
         _mm512_storeu_ps(outVal + c, _mm512_maskz_compress_ps(m, v));
         c += __builtin_popcount(m);

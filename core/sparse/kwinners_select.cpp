@@ -129,16 +129,15 @@ bool KWinnersSelector::selectInBand(const float* src, uint32_t lo, uint32_t hi, 
     const float* boost = m_boost.empty() ? nullptr : m_boost.data();
     const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : m_units;
     // One vectorised pass collects the keys >= lo (in index order); the counts of those >= hi
-    // (sure winners) and in [lo, hi) (the band) show whether the k-th key lies in the band.
-    const auto nc = static_cast<int32_t>(m_kernels->keysAtLeast(
-        src, boost, channels, inner, lo, m_cand2.data(), m_candKeys2.data()));
+    // (sure winners) and in [lo, hi) (the band, whose keys it also lists) show whether the k-th
+    // key lies in the band.
+    int64_t band = 0, sure = 0;
+    const auto nc = static_cast<int32_t>(m_kernels->keysAtLeast(src, boost, channels, inner, lo, hi,
+                                                                m_cand2.data(), m_candKeys2.data(),
+                                                                m_candKeys.data(), &band, &sure));
     const uint32_t* keys = m_candKeys2.data();
-    int32_t sure = 0;
-    for (int32_t i = 0; i < nc; ++i) sure += keys[i] >= hi;
     if (sure > m_k || nc < m_k) return false;
     if (sure < m_k) {  // the k-th key: the (k - sure)-th largest of the band
-        const int64_t band =
-            m_kernels->keysInRange(keys, nullptr, nc, lo, hi - 1, nullptr, m_candKeys.data());
         m_kthKey = findKthKey(static_cast<int32_t>(band), int(m_k - sure));
     } else {  // every sure winner wins: the k-th key is their smallest
         uint32_t kth = ~0u;

@@ -232,8 +232,9 @@ std::vector<float> awkwardValues(size_t randomCount) {
 }  // namespace
 
 TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
-    // keysAtLeast collects the units whose (boosted) key is >= lo; the vector passes compare
-    // floats, pack by table permutes and compute the keys afterwards, and must agree with
+    // keysAtLeast collects the units whose (boosted) key is >= lo, lists the band's keys (< hi)
+    // and counts the sure ones (>= hi); the vector passes compare floats, pack by table
+    // permutes and compute the keys afterwards, and must agree with
     // sortableKey for NaN of both signs, +-0, +-inf and denormals, without boost, with one
     // boost per channel (several channels, runs not a multiple of 8 or 16) and one per unit.
     const std::vector<float> x = awkwardValues(90);
@@ -252,8 +253,12 @@ TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
                 const uint32_t lo = sortableKey(t);
                 std::vector<int32_t> idx(size_t(n) + 16);
                 std::vector<uint32_t> keys(size_t(n) + 16);
-                const int64_t count = k.keysAtLeast(x.data(), cs.boost, cs.channels, cs.inner, lo,
-                                                    idx.data(), keys.data());
+                const uint32_t hi = sortableKey(1.0f);
+                std::vector<uint32_t> bandKeys(size_t(n) + 16);
+                int64_t band = -1, sure = -1;
+                const int64_t count =
+                    k.keysAtLeast(x.data(), cs.boost, cs.channels, cs.inner, lo, hi, idx.data(),
+                                  keys.data(), bandKeys.data(), &band, &sure);
                 std::vector<int32_t> want;
                 std::vector<uint32_t> wantKeys;
                 for (int64_t i = 0; i < n; ++i) {
@@ -269,10 +274,18 @@ TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
                 const std::string where = isa + " channels " + std::to_string(cs.channels) +
                                           " threshold " + std::to_string(t);
                 ASSERT_EQ(count, int64_t(want.size())) << where;
+                std::vector<uint32_t> wantBand;
+                int64_t wantSure = 0;
                 for (size_t i = 0; i < want.size(); ++i) {
                     EXPECT_EQ(idx[i], want[i]) << where;
                     EXPECT_EQ(keys[i], wantKeys[i]) << where;
+                    if (wantKeys[i] < hi) wantBand.push_back(wantKeys[i]);
+                    wantSure += wantKeys[i] >= hi;
                 }
+                ASSERT_EQ(band, int64_t(wantBand.size())) << where;
+                EXPECT_EQ(sure, wantSure) << where;
+                for (size_t i = 0; i < wantBand.size(); ++i)
+                    EXPECT_EQ(bandKeys[i], wantBand[i]) << where;
             }
     }
 }

@@ -129,21 +129,24 @@ bool KWinnersSelector::selectInBand(const float* src, uint32_t lo, uint32_t hi, 
     const float* boost = m_boost.empty() ? nullptr : m_boost.data();
     const int64_t channels = boost ? m_channels : 1, inner = boost ? m_inner : m_units;
     // One vectorised pass collects the keys >= lo (in index order); the counts of those >= hi
-    // (sure winners) and in [lo, hi) (the band) show whether the k-th key lies in the band.
-    const auto nc = static_cast<int32_t>(m_kernels->keysAtLeast(
-        src, boost, channels, inner, lo, m_cand2.data(), m_candKeys2.data()));
+    // (sure winners) and in [lo, hi) (the band, whose keys it also lists) show whether the k-th
+    // key lies in the band.
+    int64_t band = 0, sure = 0;
+    const auto nc = static_cast<int32_t>(m_kernels->keysAtLeast(src, boost, channels, inner, lo, hi,
+                                                                m_cand2.data(), m_candKeys2.data(),
+                                                                m_candKeys.data(), &band, &sure));
     const uint32_t* keys = m_candKeys2.data();
-    int32_t sure = 0;
-    for (int32_t i = 0; i < nc; ++i) sure += keys[i] >= hi;
     if (sure > m_k || nc < m_k) return false;
     if (sure < m_k) {  // the k-th key: the (k - sure)-th largest of the band
-        const int64_t band =
-            m_kernels->keysInRange(keys, nullptr, nc, lo, hi - 1, nullptr, m_candKeys.data());
-        m_kthKey = findKthKey(static_cast<int32_t>(band), int(m_k - sure));
+        int32_t aboveInBand = 0;
+        m_kthKey = findKthKey(static_cast<int32_t>(band), int(m_k - sure), aboveInBand);
+        m_kthAbove = int32_t(sure) + aboveInBand;  // every sure key is above the band's
     } else {  // every sure winner wins: the k-th key is their smallest
         uint32_t kth = ~0u;
         for (int32_t i = 0; i < nc; ++i) kth = keys[i] >= hi ? std::min(kth, keys[i]) : kth;
         m_kthKey = kth;
+        m_kthAbove = 0;
+        for (int32_t i = 0; i < nc; ++i) m_kthAbove += keys[i] > kth;
     }
     appendWinnersAbove(keys, m_cand2.data(), nc, src, out);
     return true;
@@ -154,10 +157,8 @@ void KWinnersSelector::appendWinnersAbove(const uint32_t* keys, const int32_t* i
     // Every unit with a key above the k-th wins, and of those on it the lowest indices; taken
     // in index order, so that the list (and the next layer's order of sums) does not depend on
     // which band found the k-th key.
-    const uint32_t kth = m_kthKey;
-    int32_t above = 0;
-    for (int64_t i = 0; i < n; ++i) above += keys[i] > kth;
-    const int64_t nw = m_kernels->keysAbove(keys, idx, n, kth, m_k - above, m_winIdx.data());
+    const int64_t nw =
+        m_kernels->keysAbove(keys, idx, n, m_kthKey, m_k - m_kthAbove, m_winIdx.data());
     appendWinners(m_winIdx.data(), static_cast<int32_t>(nw), src, out);
 }
 
@@ -190,12 +191,13 @@ void KWinnersSelector::selectGlobal(const float* src, ActiveList& out) {
     uint32_t* keys = m_keys.data();
     m_kernels->boostedKeys(src, boost, channels, inner, keys);
     const int64_t nc = m_kernels->keysInRange(keys, nullptr, n, 0, ~0u, nullptr, m_candKeys.data());
-    m_kthKey = findKthKey(static_cast<int32_t>(nc), m_k);
+    m_kthKey = findKthKey(static_cast<int32_t>(nc), m_k, m_kthAbove);
     appendWinnersAbove(keys, nullptr, n, src, out);
     m_haveKth = true;
 }
 
-uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
+uint32_t KWinnersSelector::findKthKey(int32_t nc, int need, int32_t& above) {
+    above = 0;  // candidates known to be above the k-th key (those set aside on the way)
     // The candidates' keys (only the k-th key is wanted, not who holds it), double-buffered.
     uint32_t* ckeys = m_candKeys.data();
     uint32_t* otherKeys = m_selKeys.data();
@@ -226,6 +228,7 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
             kmin = mid;
         } else {  // the upper half wins; the rest comes from the lower half
             need -= upper;
+            above += upper;
             nc =
                 int32_t(m_kernels->keysInRange(ckeys, nullptr, nc, 0, mid - 1, nullptr, otherKeys));
             kmax = mid - 1;
@@ -248,9 +251,10 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
             hist[0][d] += hist[1][d] + hist[2][d] + hist[3][d];
             if (hist[0][d]) top = d;
         }
-        int above = 0;
-        const int b = cutBin(hist[0], top, need, above);
-        need -= above;
+        int higher = 0;
+        const int b = cutBin(hist[0], top, need, higher);
+        need -= higher;
+        above += higher;
         // Bits above the digit are common to all candidates.
         const uint64_t prefix = shift + 8 >= 32 ? 0 : andBits & (~0u << (shift + 8));
         const uint64_t lo = prefix | (uint64_t(b) << shift), next = lo + (uint64_t(1) << shift);
@@ -266,20 +270,25 @@ uint32_t KWinnersSelector::findKthKey(int32_t nc, int need) {
         std::memcpy(few, ckeys, sizeof(uint32_t) * size_t(nc));
         const int padded = (nc + 7) & ~7;
         uint32_t kth = 0;
+        int32_t kthAbove = 0;
         for (int32_t i = 0; i < nc; ++i) {
             const uint32_t key = few[i];
-            int above = 0, atLeast = 0;
+            int32_t greater = 0, atLeast = 0;
             for (int j = 0; j < padded; ++j) {
-                above += few[j] > key;
+                greater += few[j] > key;
                 atLeast += few[j] >= key;
             }
-            kth = above < need && atLeast >= need ? key : kth;
+            const bool isKth = greater < need && atLeast >= need;
+            kth = isKth ? key : kth;
+            kthAbove = isKth ? greater : kthAbove;
         }
+        above += kthAbove;
         return kth;
     }
     // What is left shares one key, or all of it wins: the smallest of the `need` taken.
     uint32_t kth = ~0u;
     for (int32_t c = 0; c < std::min(nc, need); ++c) kth = std::min(kth, ckeys[c]);
+    for (int32_t c = 0; c < nc; ++c) above += ckeys[c] > kth;
     return kth;
 }
 

@@ -71,11 +71,12 @@ class KWinnersSelector {
     /// k-th key is not in it. On success m_kthKey is the k-th largest key.
     bool selectInBand(const float* src, uint32_t lo, uint32_t hi, ActiveList& out);
     /// The `need`-th largest key of the candidate keys m_candKeys[0, nc): bisection of the key
-    /// range for a band, radix digits for more, counting for the last few.
-    uint32_t findKthKey(int32_t nc, int need);
-    /// With m_kthKey the k-th largest key: appends the winners among the n units (keys,
-    /// indices idx, or 0..n-1 when null; every key above m_kthKey must be among them) to `out`
-    /// in index order.
+    /// range for a band, radix digits for more, counting for the last few. `above` receives
+    /// how many of the candidates have a larger key.
+    uint32_t findKthKey(int32_t nc, int need, int32_t& above);
+    /// With m_kthKey the k-th largest key and m_kthAbove the number of keys above it: appends
+    /// the winners among the n units (keys, indices idx, or 0..n-1 when null; every key above
+    /// m_kthKey must be among them) to `out` in index order.
     void appendWinnersAbove(const uint32_t* keys, const int32_t* idx, int64_t n, const float* src,
                             ActiveList& out);
     /// Appends the winners win[0, nw) with a non-zero passed-on value to `out`.
@@ -87,6 +88,7 @@ class KWinnersSelector {
     // Band from history: the last k-th key and how far it recently moved (key units).
     bool m_adaptive = false, m_haveKth = false;
     uint32_t m_kthKey = 0;
+    int32_t m_kthAbove = 0;  ///< keys above m_kthKey in the last selection
     uint64_t m_kthMove = uint64_t(1) << 18;
     std::vector<float> m_boost;  ///< per channel (images) or per unit (vectors); empty = none
     std::vector<uint32_t> m_keys;

@@ -54,10 +54,12 @@ struct SparseKernelTable {
                            uint32_t hi, int32_t* idx, uint32_t* keysOut);
 
     /// One pass of k-winners over a sample, keys computed on the fly as in boostedKeys: writes
-    /// the units with key >= lo to idx / keys (in index order) and returns their number. The
-    /// outputs must hold channels * inner + 16 values.
+    /// the units with key >= lo to idx / keys (in index order) and returns their number; of
+    /// those, the keys < hi (the band) also go to bandKeys, their number to *band, and the
+    /// number of keys >= hi to *sure. The outputs must hold channels * inner + 16 values.
     int64_t (*keysAtLeast)(const float* src, const float* boost, int64_t channels, int64_t inner,
-                           uint32_t lo, int32_t* idx, uint32_t* keys);
+                           uint32_t lo, uint32_t hi, int32_t* idx, uint32_t* keys,
+                           uint32_t* bandKeys, int64_t* band, int64_t* sure);
     /// The winners of a selection whose k-th key is `kth`, in order: writes idx[i] (i when idx
     /// is null) for every i < n with keys[i] > kth, and for the first `ties` of those with
     /// keys[i] == kth, to out (n + 16 values); returns their number.

@@ -805,7 +805,8 @@ int64_t collectRun(const float* s, const float* bu, float bs, int64_t m, int64_t
 }
 
 int64_t keysAtLeast(const float* src, const float* boost, int64_t channels, int64_t inner,
-                    uint32_t lo, int32_t* idx, uint32_t* keys) {
+                    uint32_t lo, uint32_t hi, int32_t* idx, uint32_t* keys, uint32_t* bandKeys,
+                    int64_t* band, int64_t* sure) {
     int64_t c = 0;
     if (!boost) {
         c = collectRun<0>(src, nullptr, 1.0f, channels * inner, 0, lo, c, idx, keys);
@@ -817,11 +818,14 @@ int64_t keysAtLeast(const float* src, const float* boost, int64_t channels, int6
                               keys);
     }
 #if defined(__AVX512F__)
-    // The stored values become keys; values that only passed as NaN are dropped.
+    // The stored values become keys (values that only passed as NaN are dropped below); the
+    // band's keys and the count of sure winners come with them.
     const __m512i top = _mm512_set1_epi32(int(0x80000000u)), vlo = _mm512_set1_epi32(int(lo));
+    const __m512i vhi = _mm512_set1_epi32(int(hi));
     const __m512i negZero = _mm512_set1_epi32(0x7FFFFFFF), one = _mm512_set1_epi32(1);
     typedef int32_t v16i __attribute__((vector_size(64)));
     __mmask16 below = 0;
+    int64_t nb = 0, ns = 0;
     for (int64_t i = 0; i < c; i += 16) {
         const __mmask16 valid = c - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (c - i)) - 1);
         const __m512i u = _mm512_maskz_loadu_epi32(valid, keys + i);
@@ -829,10 +833,17 @@ int64_t keysAtLeast(const float* src, const float* boost, int64_t channels, int6
         __m512i key = _mm512_xor_si512(u, _mm512_or_si512(__m512i(v16i(u) >> 31), top));
         key = _mm512_mask_add_epi32(key, _mm512_cmpeq_epi32_mask(key, negZero), key, one);
         _mm512_mask_storeu_epi32(keys + i, valid, key);
-        below |= _mm512_mask_cmplt_epu32_mask(valid, key, vlo);
+        const __mmask16 atLeast = _mm512_mask_cmpge_epu32_mask(valid, key, vlo);
+        below |= valid & __mmask16(~atLeast);
+        const __mmask16 isSure = _mm512_mask_cmpge_epu32_mask(atLeast, key, vhi);
+        const __mmask16 inBand = atLeast & __mmask16(~isSure);
+        _mm512_storeu_si512(bandKeys + nb, _mm512_maskz_compress_epi32(inBand, key));
+        nb += __builtin_popcount(inBand);
+        ns += __builtin_popcount(isSure);
     }
     if (below) c = keysInRange(keys, idx, c, lo, ~0u, idx, keys);
-#elif defined(__AVX2__)
+#else
+#if defined(__AVX2__)
     bool below = false;
     for (int64_t i = 0; i < c; ++i) {
         float v;
@@ -842,6 +853,15 @@ int64_t keysAtLeast(const float* src, const float* boost, int64_t channels, int6
     }
     if (below) c = keysInRange(keys, idx, c, lo, ~0u, idx, keys);
 #endif
+    int64_t nb = 0, ns = 0;
+    for (int64_t i = 0; i < c; ++i) {
+        bandKeys[nb] = keys[i];
+        nb += keys[i] < hi;
+        ns += keys[i] >= hi;
+    }
+#endif
+    *band = nb;
+    *sure = ns;
     return c;
 }
 
@@ -910,6 +930,12 @@ int64_t gatherNonZero(const float* src, const int32_t* idx, int64_t n, bool relu
         const __m512 v =
             relu ? _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), x, zero) : x;
         const __mmask16 m = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
+        if (m == 0xFFFF) {  // the usual case (winners are rarely 0): no compress
+            _mm512_storeu_si512(outIdx + c, id);
+            _mm512_storeu_ps(outVal + c, v);
+            c += 16;
+            continue;
+        }
         _mm512_storeu_si512(outIdx + c, _mm512_maskz_compress_epi32(m, id));
         _mm512_storeu_ps(outVal + c, _mm512_maskz_compress_ps(m, v));
         c += __builtin_popcount(m);

@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <chrono>
 #include <numeric>
 #include <random>
 
@@ -86,6 +87,45 @@ void BM_KWinnersSelect(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_KWinnersSelect)->Args({12544, 1200})->Args({1600, 200})->Args({1500, 100});
+
+/// k-winners on 64 distinct inputs in turn (as a batch of 64 sees them: the band from the
+/// previous selection is wider than on one repeated input, and branch predictors cannot learn
+/// the winners), per ISA; boosts vary per channel / unit. Each input is first copied into one
+/// buffer, so that it is in cache as a layer's fresh output would be; only the selection is
+/// timed (manual time, one clock read before and after).
+void BM_KWinnersSelectDistinct(benchmark::State& state) {
+    const SparseKernelTable* kernels = isaArg(state, 2);
+    if (!kernels) return;
+    const int64_t n = state.range(0);
+    KWinnersParams p;
+    p.k = static_cast<int>(state.range(1));
+    p.boostStrength = 1.5f;
+    const Shape shape = n == 12544 ? Shape{64, 14, 14} : n == 1600 ? Shape{64, 5, 5} : Shape{n};
+    p.dutyCycles.resize(size_t(shape[0]));
+    for (size_t c = 0; c < p.dutyCycles.size(); ++c)
+        p.dutyCycles[c] = 0.05f + 0.01f * float(c % 11);
+    KWinnersSelector sel(p, shape, kernels);
+    constexpr int kInputs = 64;
+    std::vector<std::vector<float>> x;
+    for (int i = 0; i < kInputs; ++i) x.push_back(normal(size_t(n), 100 + uint32_t(i)));
+    std::vector<float> in(static_cast<size_t>(n));
+    ActiveList out;
+    int i = 0;
+    for (auto _ : state) {
+        std::copy(x[size_t(i)].begin(), x[size_t(i)].end(), in.begin());
+        i = (i + 1) % kInputs;
+        const auto t0 = std::chrono::steady_clock::now();
+        sel.select(in.data(), out, nullptr);
+        benchmark::DoNotOptimize(out.index.data());
+        state.SetIterationTime(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+}
+BENCHMARK(BM_KWinnersSelectDistinct)
+    ->UseManualTime()
+    ->ArgsProduct({{12544}, {1200}, {0, 1, 2}})
+    ->Args({1600, 200, 2})
+    ->Args({1500, 100, 2});
 
 void BM_KWinnersDenseReference(benchmark::State& state) {
     const int64_t n = state.range(0);

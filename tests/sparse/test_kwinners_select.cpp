@@ -1,9 +1,11 @@
 // KWinnersSelector (band selection, index lists) against dense::kWinners (nth_element).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 
 #include "core/dense_ops.h"
 #include "core/sparse/kwinners_select.h"
@@ -205,9 +207,10 @@ TEST(KWinnersSelect, BandFromHistoryStaysExactWhenInputsJump) {
     }
 }
 
-TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
-    // keysAtLeast collects the units whose key is >= lo; the AVX-512 pass compares
-    // floats and must agree with sortableKey for NaN of both signs, +-0, +-inf and denormals.
+namespace {
+
+/// Values that stress the key definition: NaN of both signs, +-0, +-inf, denormals, ties.
+std::vector<float> awkwardValues(size_t randomCount) {
     std::vector<float> x = {0.5f,
                             -0.5f,
                             0.0f,
@@ -222,24 +225,67 @@ TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
     x.push_back(qnan);
     x.push_back(-qnan);
     std::mt19937 rng(3);
-    for (float v : randomValues(40, rng, true)) x.push_back(v);
-    const auto n = int64_t(x.size());
+    for (float v : randomValues(randomCount, rng, true)) x.push_back(v);
+    return x;
+}
+
+}  // namespace
+
+TEST(KWinnersSelect, CandidatePassMatchesKeyDefinitionWithNaNAndZeros) {
+    // keysAtLeast collects the units whose (boosted) key is >= lo, lists the band's keys (< hi)
+    // and counts the sure ones (>= hi); the vector passes compare floats, pack by table
+    // permutes and compute the keys afterwards, and must agree with
+    // sortableKey for NaN of both signs, +-0, +-inf and denormals, without boost, with one
+    // boost per channel (several channels, runs not a multiple of 8 or 16) and one per unit.
+    const std::vector<float> x = awkwardValues(90);
+    const auto n = int64_t(x.size());  // 102 = 6 channels of 17
+    std::vector<float> perChannel = {1.0f, 0.5f, 3.0f, 1e-30f, 2.0f, 0.75f}, perUnit(x.size());
+    for (size_t i = 0; i < perUnit.size(); ++i) perUnit[i] = 0.25f + 0.125f * float(i % 13);
+    struct Case {
+        const float* boost;
+        int64_t channels, inner;
+    };
+    const Case cases[] = {{nullptr, 1, n}, {perChannel.data(), 6, n / 6}, {perUnit.data(), n, 1}};
     for (const std::string& isa : availableKernelIsas()) {
         const SparseKernelTable& k = *sparseKernels(isa);
-        for (float t : {0.5f, 0.0f, -0.0f, -0.75f, 1e-42f, -1e-42f, 3.0f}) {
-            const uint32_t lo = sortableKey(t);
-            std::vector<int32_t> idx(size_t(n) + 16);
-            std::vector<uint32_t> keys(size_t(n) + 16);
-            const int64_t count =
-                k.keysAtLeast(x.data(), nullptr, 1, n, lo, idx.data(), keys.data());
-            std::vector<int32_t> want;
-            for (int64_t i = 0; i < n; ++i)
-                if (sortableKey(x[size_t(i)]) >= lo) want.push_back(int32_t(i));
-            ASSERT_EQ(count, int64_t(want.size())) << isa << " threshold " << t;
-            for (size_t i = 0; i < want.size(); ++i) {
-                EXPECT_EQ(idx[i], want[i]) << isa << " threshold " << t;
-                EXPECT_EQ(keys[i], sortableKey(x[size_t(want[i])])) << isa << " threshold " << t;
+        for (const Case& cs : cases)
+            for (float t : {0.5f, 0.0f, -0.0f, -0.75f, 1e-42f, -1e-42f, 3.0f}) {
+                const uint32_t lo = sortableKey(t);
+                std::vector<int32_t> idx(size_t(n) + 16);
+                std::vector<uint32_t> keys(size_t(n) + 16);
+                const uint32_t hi = sortableKey(1.0f);
+                std::vector<uint32_t> bandKeys(size_t(n) + 16);
+                int64_t band = -1, sure = -1;
+                const int64_t count =
+                    k.keysAtLeast(x.data(), cs.boost, cs.channels, cs.inner, lo, hi, idx.data(),
+                                  keys.data(), bandKeys.data(), &band, &sure);
+                std::vector<int32_t> want;
+                std::vector<uint32_t> wantKeys;
+                for (int64_t i = 0; i < n; ++i) {
+                    const float b = !cs.boost       ? 1.0f
+                                    : cs.inner == 1 ? cs.boost[i]
+                                                    : cs.boost[i / cs.inner];
+                    const uint32_t key = sortableKey(cs.boost ? x[size_t(i)] * b : x[size_t(i)]);
+                    if (key >= lo) {
+                        want.push_back(int32_t(i));
+                        wantKeys.push_back(key);
+                    }
+                }
+                const std::string where = isa + " channels " + std::to_string(cs.channels) +
+                                          " threshold " + std::to_string(t);
+                ASSERT_EQ(count, int64_t(want.size())) << where;
+                std::vector<uint32_t> wantBand;
+                int64_t wantSure = 0;
+                for (size_t i = 0; i < want.size(); ++i) {
+                    EXPECT_EQ(idx[i], want[i]) << where;
+                    EXPECT_EQ(keys[i], wantKeys[i]) << where;
+                    if (wantKeys[i] < hi) wantBand.push_back(wantKeys[i]);
+                    wantSure += wantKeys[i] >= hi;
+                }
+                ASSERT_EQ(band, int64_t(wantBand.size())) << where;
+                EXPECT_EQ(sure, wantSure) << where;
+                for (size_t i = 0; i < wantBand.size(); ++i)
+                    EXPECT_EQ(bandKeys[i], wantBand[i]) << where;
             }
-        }
     }
 }

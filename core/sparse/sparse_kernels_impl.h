@@ -137,22 +137,16 @@ inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, f
                 storev(rows + (r * C + c) * 16 + h * kLanes, acc[r][c][h]);
 }
 
-/// The even (odd) lanes of the concatenation a:b, i.e. the left (right) column of each
-/// horizontal pair, for native vectors of 8 or 4 lanes. (A template, so that only the branch
-/// for this width is compiled.)
+/// Max of each horizontal pair of the concatenation a:b (lanes 2i and 2i + 1), for native
+/// vectors of 8 or 4 lanes. (A template, so that only the branch for this width is compiled.)
 template <class V>
-inline V evenLanes(V a, V b) {
+inline V pairMax(V a, V b) {
     if constexpr (sizeof(V) == 32)
-        return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+        return vmax(__builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14),
+                    __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15));
     else
-        return __builtin_shufflevector(a, b, 0, 2, 4, 6);
-}
-template <class V>
-inline V oddLanes(V a, V b) {
-    if constexpr (sizeof(V) == 32)
-        return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
-    else
-        return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+        return vmax(__builtin_shufflevector(a, b, 0, 2, 4, 6),
+                    __builtin_shufflevector(a, b, 1, 3, 5, 7));
 }
 
 /// convRowAcc for R (even) rows, 2x2 max-pooled in registers: R / 2 pooled rows of 8 C
@@ -179,8 +173,7 @@ inline void convRowBlockPooled(const ConvPlan& p, const float* base, int t0, int
                 for (int h = 0; h < kParts; h += 2) {
                     const vec a = vmax(acc[2 * q][c][h], acc[2 * q + 1][c][h]);
                     const vec b = vmax(acc[2 * q][c][h + 1], acc[2 * q + 1][c][h + 1]);
-                    storev(d + q * pw + c * 8 + (h / 2) * kLanes,
-                           vmax(evenLanes(a, b), oddLanes(a, b)));
+                    storev(d + q * pw + c * 8 + (h / 2) * kLanes, pairMax(a, b));
                 }
         }
     }
@@ -549,29 +542,25 @@ void linearScatterFixed(const LinearPlan& p, const int32_t* index, const float* 
     }
 }
 
+/// linearScatterFixed<B> for B = blocksPerInput when 1 <= B <= 8; false otherwise.
+template <int B = 1>
+bool linearScatterFixedAny(const LinearPlan& p, const int32_t* index, const float* value,
+                           int64_t count, float* y) {
+    if constexpr (B > 8) {
+        return false;
+    } else {
+        if (p.blocksPerInput != B) return linearScatterFixedAny<B + 1>(p, index, value, count, y);
+        linearScatterFixed<B>(p, index, value, count, y);
+        return true;
+    }
+}
+
 template <ScatterWeights W>
 void linearScatterT(const LinearPlan& p, const int32_t* index, const float* value, int64_t count,
                     float* y) {
     if constexpr (W == ScatterWeights::Blocked) {
         if (p.outPad == 16) return linearScatterOneBlock(p, index, value, count, y);
-        switch (p.blocksPerInput) {
-            case 1:
-                return linearScatterFixed<1>(p, index, value, count, y);
-            case 2:
-                return linearScatterFixed<2>(p, index, value, count, y);
-            case 3:
-                return linearScatterFixed<3>(p, index, value, count, y);
-            case 4:
-                return linearScatterFixed<4>(p, index, value, count, y);
-            case 5:
-                return linearScatterFixed<5>(p, index, value, count, y);
-            case 6:
-                return linearScatterFixed<6>(p, index, value, count, y);
-            case 8:
-                return linearScatterFixed<8>(p, index, value, count, y);
-            default:
-                break;
-        }
+        if (linearScatterFixedAny(p, index, value, count, y)) return;
     }
     std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
     const int64_t n = index ? count : p.in;

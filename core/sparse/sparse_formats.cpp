@@ -141,8 +141,10 @@ ConvPlan packConv(const Conv2dParams& p, const Shape& in, SparseLayout layout,
     // The dense-input kernel reads woPad * stride + kw columns per row, from a zero-padded copy.
     c.hp = std::max(c.h + p.padTop + p.padBottom, (c.ho - 1) * c.strideH + c.kh);
     c.wp = std::max(c.w + p.padLeft + p.padRight, (c.woPad - 1) * c.strideW + c.kw);
-    const int64_t shiftedFloats = int64_t(c.cin) * c.kw * c.hp * c.woPad;
-    const bool shifted = c.strideW == 1 && shiftedFloats <= (int64_t(1) << 20);
+    // Shifted copies (see ConvPlan::shifts) for stride-1 columns, unless they would pass 4 MB.
+    constexpr int64_t kMaxShiftedFloats = int64_t(1) << 20;
+    const bool shifted =
+        c.strideW == 1 && int64_t(c.cin) * c.kw * c.hp * c.woPad <= kMaxShiftedFloats;
     c.shifts = shifted ? c.kw : 1;
     c.inRow = shifted ? c.woPad : c.wp;
     c.pinFloats = int64_t(c.cin) * c.shifts * c.hp * c.inRow + kSparseBlock;

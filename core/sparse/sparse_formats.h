@@ -73,7 +73,8 @@ struct ConvPlan {
     /// images of hp rows x inRow floats, copy s shifted left by s columns. With stride-1
     /// columns shifts = kw and inRow = woPad (a multiple of 16), so that every load of the
     /// kernel is 64-byte aligned (unaligned loads crossing cache lines halved its speed);
-    /// otherwise shifts = 1 and inRow = wp (the plain padded input).
+    /// otherwise (or when the copies would pass 4 MB) shifts = 1 and inRow = wp (the plain
+    /// padded input).
     int shifts = 1, inRow = 0;
     int64_t pinFloats = 0;  ///< size of `pin`, with 16 floats of slack
     AlignedFloats bias;     ///< coutPad values

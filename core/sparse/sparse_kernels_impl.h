@@ -523,45 +523,12 @@ void linearScatterOneBlock(const LinearPlan& p, const int32_t* index, const floa
                                    ((acc[0][h] + acc[1][h]) + (acc[2][h] + acc[3][h])));
 }
 
-/// Blocked scatter when every input has B blocks: no per-input block range to load, the
-/// updates of one input fully unrolled.
+/// Blocked scatter. B > 0: every input has B blocks (structured layers), so there is no
+/// per-input block range to load and the updates of one input are fully unrolled; B == 0: the
+/// range of input j is [blockStart[j], blockStart[j + 1]).
 template <int B>
-void linearScatterFixed(const LinearPlan& p, const int32_t* index, const float* value,
-                        int64_t count, float* y) {
-    std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
-    const int64_t n = index ? count : p.in;
-    const int32_t* blockOffset = p.blockOffset.data();
-    const float* blockWeights = p.blockWeights.data();
-    for (int64_t a = 0; a < n; ++a) {
-        const size_t j = size_t(index ? index[a] : static_cast<int>(a));
-        const vec vv = splat(value[a]);
-        const int32_t* off = blockOffset + j * B;
-        const float* wb = blockWeights + j * B * 16;
-#pragma GCC unroll 8
-        for (int q = 0; q < B; ++q) axpy16(y + off[q], vv, wb + q * 16);
-    }
-}
-
-/// linearScatterFixed<B> for B = blocksPerInput when 1 <= B <= 8; false otherwise.
-template <int B = 1>
-bool linearScatterFixedAny(const LinearPlan& p, const int32_t* index, const float* value,
-                           int64_t count, float* y) {
-    if constexpr (B > 8) {
-        return false;
-    } else {
-        if (p.blocksPerInput != B) return linearScatterFixedAny<B + 1>(p, index, value, count, y);
-        linearScatterFixed<B>(p, index, value, count, y);
-        return true;
-    }
-}
-
-template <ScatterWeights W>
-void linearScatterT(const LinearPlan& p, const int32_t* index, const float* value, int64_t count,
-                    float* y) {
-    if constexpr (W == ScatterWeights::Blocked) {
-        if (p.outPad == 16) return linearScatterOneBlock(p, index, value, count, y);
-        if (linearScatterFixedAny(p, index, value, count, y)) return;
-    }
+void linearScatterBlocked(const LinearPlan& p, const int32_t* index, const float* value,
+                          int64_t count, float* y) {
     std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
     const int64_t n = index ? count : p.in;
     // Plain pointers: stores through y could alias the vectors' internals, which would make the
@@ -569,6 +536,41 @@ void linearScatterT(const LinearPlan& p, const int32_t* index, const float* valu
     const int32_t* blockStart = p.blockStart.data();
     const int32_t* blockOffset = p.blockOffset.data();
     const float* blockWeights = p.blockWeights.data();
+    for (int64_t a = 0; a < n; ++a) {
+        const size_t j = size_t(index ? index[a] : static_cast<int>(a));
+        const vec vv = splat(value[a]);
+        if constexpr (B > 0) {
+            const int32_t* off = blockOffset + j * B;
+            const float* wb = blockWeights + j * B * 16;
+#pragma GCC unroll 8
+            for (int q = 0; q < B; ++q) axpy16(y + off[q], vv, wb + q * 16);
+        } else {
+            const int b1 = blockStart[j + 1];
+            for (int b = blockStart[j]; b < b1; ++b)
+                axpy16(y + blockOffset[b], vv, blockWeights + size_t(b) * 16);
+        }
+    }
+}
+
+/// linearScatterBlocked<blocksPerInput> when 1 <= blocksPerInput <= 8, else <0>.
+template <int B = 1>
+void linearScatterBlockedAny(const LinearPlan& p, const int32_t* index, const float* value,
+                             int64_t count, float* y) {
+    if constexpr (B > 8) {
+        linearScatterBlocked<0>(p, index, value, count, y);
+    } else {
+        if (p.blocksPerInput == B) return linearScatterBlocked<B>(p, index, value, count, y);
+        linearScatterBlockedAny<B + 1>(p, index, value, count, y);
+    }
+}
+
+/// Unstructured (CSC lists) or dense-weight (transposed columns) scatter.
+template <ScatterWeights W>
+void linearScatterColumns(const LinearPlan& p, const int32_t* index, const float* value,
+                          int64_t count, float* y) {
+    std::memcpy(y, p.bias.data(), sizeof(float) * size_t(p.outPad));
+    const int64_t n = index ? count : p.in;
+    // Plain pointers (see linearScatterBlocked).
     const int32_t* colStart = p.colStart.data();
     const int32_t* rowIndex = p.rowIndex.data();
     const float* colValue = p.colValue.data();
@@ -577,12 +579,7 @@ void linearScatterT(const LinearPlan& p, const int32_t* index, const float* valu
     for (int64_t a = 0; a < n; ++a) {
         const int j = index ? index[a] : static_cast<int>(a);
         const float v = value[a];
-        if constexpr (W == ScatterWeights::Blocked) {
-            const vec vv = splat(v);
-            const int b1 = blockStart[j + 1];
-            for (int b = blockStart[j]; b < b1; ++b)
-                axpy16(y + blockOffset[b], vv, blockWeights + size_t(b) * 16);
-        } else if constexpr (W == ScatterWeights::Unstructured) {
+        if constexpr (W == ScatterWeights::Unstructured) {
             const int e1 = colStart[j + 1];
             for (int e = colStart[j]; e < e1; ++e) y[rowIndex[e]] += v * colValue[e];
         } else {
@@ -597,11 +594,12 @@ void linearScatter(const LinearPlan& p, ScatterWeights w, const int32_t* index, 
                    int64_t count, float* y) {
     switch (w) {
         case ScatterWeights::Blocked:
-            return linearScatterT<ScatterWeights::Blocked>(p, index, value, count, y);
+            if (p.outPad == 16) return linearScatterOneBlock(p, index, value, count, y);
+            return linearScatterBlockedAny(p, index, value, count, y);
         case ScatterWeights::Unstructured:
-            return linearScatterT<ScatterWeights::Unstructured>(p, index, value, count, y);
+            return linearScatterColumns<ScatterWeights::Unstructured>(p, index, value, count, y);
         case ScatterWeights::Dense:
-            return linearScatterT<ScatterWeights::Dense>(p, index, value, count, y);
+            return linearScatterColumns<ScatterWeights::Dense>(p, index, value, count, y);
     }
 }
 

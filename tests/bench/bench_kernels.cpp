@@ -1,6 +1,7 @@
 // Kernel microbenchmarks of the cpu-sparse backend on GSC-sized layers (see docs/SPARSE.md).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <numeric>
@@ -67,6 +68,7 @@ ActiveList activeList(int64_t n, int64_t k, uint32_t seed) {
     std::shuffle(idx.begin(), idx.end(), rng);
     ActiveList a;
     a.index.assign(idx.begin(), idx.begin() + k);
+    std::sort(a.index.begin(), a.index.end());  // k-winners lists its winners in index order
     a.value = normal(size_t(k), seed + 1);
     return a;
 }

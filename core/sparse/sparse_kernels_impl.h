@@ -96,13 +96,14 @@ inline void poolColumns(const v16* m, float* d) {
 }
 
 /// R output rows (strideH rows apart in `pin`) x C chunks of 16 columns of one output channel,
-/// all accumulators in registers: acc[r][c] = bias + taps.
-template <int C, int R>
+/// all accumulators in registers: acc[r][c] = bias + taps. Stride > 0: the row stride in
+/// `pin` is known at compile time (plain displacements: no registers for the row addresses).
+template <int C, int R, int Stride = 0>
 inline void convRowAcc(const ConvPlan& p, const float* base, int t0, int t1, float bias,
                        vec (&acc)[R][C][kParts]) {
     const int32_t* off = p.tapOffset.data();
     const float* tw = p.tapWeight.data();
-    const size_t rowStride = size_t(p.strideH) * p.inRow;
+    const size_t rowStride = Stride > 0 ? size_t(Stride) : size_t(p.strideH) * p.inRow;
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
@@ -123,11 +124,11 @@ inline void convRowAcc(const ConvPlan& p, const float* base, int t0, int t1, flo
 }
 
 /// convRowAcc stored: rows[r][0 .. 16 C) = bias + taps.
-template <int C, int R>
+template <int C, int R, int Stride = 0>
 inline void convRowBlock(const ConvPlan& p, const float* base, int t0, int t1, float bias,
                          float* rows /* [R][C * 16] */) {
     vec acc[R][C][kParts];
-    convRowAcc<C, R>(p, base, t0, t1, bias, acc);
+    convRowAcc<C, R, Stride>(p, base, t0, t1, bias, acc);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 16
@@ -152,11 +153,11 @@ inline V pairMax(V a, V b) {
 /// convRowAcc for R (even) rows, 2x2 max-pooled in registers: R / 2 pooled rows of 8 C
 /// values, pw apart, at d (values past a pooled row's end are scratch, as in poolColumns).
 /// Only the pooled values are stored.
-template <int C, int R>
+template <int C, int R, int Stride = 0>
 inline void convRowBlockPooled(const ConvPlan& p, const float* base, int t0, int t1, float bias,
                                float* d, int pw) {
     vec acc[R][C][kParts];
-    convRowAcc<C, R>(p, base, t0, t1, bias, acc);
+    convRowAcc<C, R, Stride>(p, base, t0, t1, bias, acc);
 #pragma GCC unroll 8
     for (int q = 0; q < R / 2; ++q) {
         if constexpr (kParts == 1) {
@@ -179,13 +180,14 @@ inline void convRowBlockPooled(const ConvPlan& p, const float* base, int t0, int
     }
 }
 
-/// Unstrided dense-input convolution with C chunks of 16 columns per output row.
-template <int C>
+/// Unstrided dense-input convolution with C chunks of 16 columns per output row. Stride > 0:
+/// pin's row stride (strideH * inRow) equals it.
+template <int C, int Stride = 0>
 void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2) {
     // Enough independent accumulators to hide the FMA latency, few enough to stay in registers.
     constexpr int R = kLanes == 16 ? (C <= 2 ? 4 : 2) : (C <= 1 ? 4 : 2);
     alignas(64) float rows[R * C * 16];
-    const size_t rowStride = size_t(p.strideH) * p.inRow;
+    const size_t rowStride = Stride > 0 ? size_t(Stride) : size_t(p.strideH) * p.inRow;
     const int ph = p.ho / 2, pw = p.wo / 2;
     for (int o = 0; o < p.cout; ++o) {
         const int t0 = p.tapStart[size_t(o)], t1 = p.tapStart[size_t(o) + 1];
@@ -194,21 +196,23 @@ void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2
             float* dst = out + size_t(o) * p.ho * p.wo;
             int y = 0;
             for (; y + R <= p.ho; y += R) {
-                convRowBlock<C, R>(p, pin + y * rowStride, t0, t1, b, rows);
+                convRowBlock<C, R, Stride>(p, pin + y * rowStride, t0, t1, b, rows);
                 for (int r = 0; r < R; ++r)
                     std::memcpy(dst + (y + r) * p.wo, rows + r * C * 16, sizeof(float) * p.wo);
             }
             for (; y < p.ho; ++y) {
-                convRowBlock<C, 1>(p, pin + y * rowStride, t0, t1, b, rows);
+                convRowBlock<C, 1, Stride>(p, pin + y * rowStride, t0, t1, b, rows);
                 std::memcpy(dst + y * p.wo, rows, sizeof(float) * p.wo);
             }
         } else {
             float* dst = out + size_t(o) * ph * pw;
             int py = 0;
             for (; 2 * py + R <= 2 * ph && R % 2 == 0; py += R / 2)
-                convRowBlockPooled<C, R>(p, pin + 2 * py * rowStride, t0, t1, b, dst + py * pw, pw);
+                convRowBlockPooled<C, R, Stride>(p, pin + 2 * py * rowStride, t0, t1, b,
+                                                 dst + py * pw, pw);
             for (; py < ph; ++py)
-                convRowBlockPooled<C, 2>(p, pin + 2 * py * rowStride, t0, t1, b, dst + py * pw, pw);
+                convRowBlockPooled<C, 2, Stride>(p, pin + 2 * py * rowStride, t0, t1, b,
+                                                 dst + py * pw, pw);
         }
     }
 }
@@ -218,6 +222,8 @@ void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool
         case 1:
             return convDenseInputC<1>(p, pin, out, pool2);
         case 2:
+            // Shifted copies (inRow = woPad): the row stride is a constant.
+            if (p.strideH == 1 && p.inRow == 32) return convDenseInputC<2, 32>(p, pin, out, pool2);
             return convDenseInputC<2>(p, pin, out, pool2);
         case 3:
             return convDenseInputC<3>(p, pin, out, pool2);

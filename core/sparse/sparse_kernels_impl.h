@@ -217,16 +217,22 @@ void convDenseInputC(const ConvPlan& p, const float* pin, float* out, bool pool2
     }
 }
 
+/// convDenseInputC<C> with the row stride as a constant when it is one: unstrided rows of
+/// the shifted copies, whose inRow is woPad = 16 C.
+template <int C>
+void convDenseInputRows(const ConvPlan& p, const float* pin, float* out, bool pool2) {
+    if (p.strideH == 1 && p.inRow == 16 * C) return convDenseInputC<C, 16 * C>(p, pin, out, pool2);
+    convDenseInputC<C>(p, pin, out, pool2);
+}
+
 void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool pool2) {
     switch (p.woPad / 16) {
         case 1:
-            return convDenseInputC<1>(p, pin, out, pool2);
+            return convDenseInputRows<1>(p, pin, out, pool2);
         case 2:
-            // Shifted copies (inRow = woPad): the row stride is a constant.
-            if (p.strideH == 1 && p.inRow == 32) return convDenseInputC<2, 32>(p, pin, out, pool2);
-            return convDenseInputC<2>(p, pin, out, pool2);
+            return convDenseInputRows<2>(p, pin, out, pool2);
         case 3:
-            return convDenseInputC<3>(p, pin, out, pool2);
+            return convDenseInputRows<3>(p, pin, out, pool2);
         default:
             break;
     }
@@ -264,7 +270,7 @@ void convDenseInputStride1(const ConvPlan& p, const float* pin, float* out, bool
 void fillPaddedInput(const ConvPlan& p, const float* in, float* pin) {
 #if defined(__AVX512F__)
     // Whole 16-float chunks of each row, the places outside the input loaded as zeros (masked
-    // loads), one lane mask per chunk and shift: about 4x faster than the scalar copy loop.
+    // loads), one lane mask per chunk and shift (GSC conv1: 280 instead of 620 ns).
     if (p.inRow % 16 == 0 && p.inRow <= 1024) {
         const int chunks = p.inRow / 16;
         __mmask16 mask[64];

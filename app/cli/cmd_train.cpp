@@ -27,7 +27,7 @@ struct TrainArgs {
     int epochs = 15, batch = 64, threads = 2, variants = 3;
     uint32_t seed = 1;
     float lr = 0.01f, momentum = 0.9f, weightDecay = 0.0f, gamma = 0.9f;
-    double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1;
+    double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1, eqDb = 0.0;
     bool structured = false;
     bool saveEveryEpoch = false;
     bool resume = false, noAugment = false, unbalanced = false, prune = false, quiet = false,
@@ -205,6 +205,8 @@ void run(const TrainArgs& a) {
     tc.balanced = !a.unbalanced;
     tc.augment.enabled = !a.noAugment;
     tc.augment.maxWarp = a.vtlp;
+    tc.augment.maxEqDb = a.eqDb;
+    tc.augment.topDb = features.topDb;
     if (a.unknownWeight != 1.0) {
         tc.classWeights.assign(static_cast<size_t>(scheme.size()), 1.0);
         const auto& labels = scheme.labels();
@@ -382,6 +384,11 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
                     "(p = 0.5; 0 = off)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 0.5));
+    cmd->add_option("--eq-db", a->eqDb,
+                    "Random equaliser: a tilt and one bump/notch of up to x dB on the mel axis "
+                    "(p = 0.5; 0 = off)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 40.0));
     cmd->add_flag("--structured", a->structured,
                   "Sparse masks in the cpu-sparse blocked layout (same number of 16-output "
                   "blocks per input), so the trained model runs at full speed unpruned");

@@ -54,6 +54,19 @@ void augmentFeatures(float* image, int mels, int frames, const FeatureAugmentCon
                     rows[size_t(s0 * frames + t)] * (1 - w) + rows[size_t(s1 * frames + t)] * w;
         }
     }
+    if (a.maxEqDb > 0 && u(rng) < a.prob) {
+        const double tilt = (2 * u(rng) - 1) * a.maxEqDb, bump = (2 * u(rng) - 1) * a.maxEqDb;
+        const double centre = u(rng) * mels, width = 1.5 + 2.5 * u(rng);
+        for (int m = 0; m < mels; ++m) {
+            const double z = (m - centre) / width;
+            const auto gain = static_cast<float>(tilt * (2.0 * m / std::max(1, mels - 1) - 1.0) +
+                                                 bump * std::exp(-0.5 * z * z));
+            for (int t = 0; t < frames; ++t) image[m * frames + t] += gain;
+        }
+        const float top = *std::max_element(image, image + mels * frames);
+        const auto low = static_cast<float>(-a.topDb);
+        for (int i = 0; i < mels * frames; ++i) image[i] = std::max(image[i] - top, low);
+    }
     if (a.maxFreqMask > 0 && u(rng) < a.prob) {
         const int w = 1 + static_cast<int>(u(rng) * a.maxFreqMask);
         const int f0 = static_cast<int>(u(rng) * std::max(1, mels - w));

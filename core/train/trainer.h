@@ -26,6 +26,13 @@ struct FeatureAugmentConfig {
     /// past the top repeat the top row), as a longer or shorter vocal tract would shift the
     /// formants. 0 = off (the default: models trained before it existed stay reproducible).
     double maxWarp = 0.0;
+    /// Random equaliser, as another voice's spectral envelope or another microphone would
+    /// colour the clip: with probability prob, add (in dB) a tilt across the mel axis of
+    /// U(-x, x) dB end to end plus one Gaussian bump or notch of U(-x, x) dB (centre
+    /// U(0, mels), width U(1.5, 4) bands); then shift so the clip maximum is 0 dB again and
+    /// clip at -topDb, as power_to_db(ref = max, top_db) leaves a clip. 0 = off (default).
+    double maxEqDb = 0.0;
+    double topDb = 80.0;
 };
 
 /// Everything a training run needs besides data and network. A run is reproducible from seed.

@@ -17,6 +17,8 @@ void augmentFeatures(float* image, int mels, int frames, const FeatureAugmentCon
     if (!a.enabled) return;
     std::mt19937 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
+    // The masks below fill with the floor of the clip as it came (before the equaliser
+    // re-references it), which the shipped models were trained with.
     const float floor = *std::min_element(image, image + mels * frames);
     std::vector<float> src(image, image + mels * frames);
     double stretch = 1.0;

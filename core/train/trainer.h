@@ -32,7 +32,7 @@ struct FeatureAugmentConfig {
     /// U(0, mels), width U(1.5, 4) bands); then shift so the clip maximum is 0 dB again and
     /// clip at -topDb, as power_to_db(ref = max, top_db) leaves a clip. 0 = off (default).
     double maxEqDb = 0.0;
-    double topDb = 80.0;
+    double topDb = 80.0;  ///< the features' top_db: the equaliser clips this far below the maximum
 };
 
 /// Everything a training run needs besides data and network. A run is reproducible from seed.

@@ -18,6 +18,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 words=(zero one two three four five six seven eight nine)
 voices=("en-us:140" "en+f3:160")   # voice:words-per-minute
+# One noise floor for every clip (sox -R: the same noise each run).
+sox -V1 -R -n -r 16000 -c 1 -b 16 "$tmp/floor.wav" synth 1 pinknoise vol 0.01
 for w in "${words[@]}"; do
   v=0
   for spec in "${voices[@]}"; do
@@ -25,9 +27,9 @@ for w in "${words[@]}"; do
     espeak-ng -v "$voice" -s "$speed" -w "$tmp/raw.wav" "$w"
     sox -V1 -R "$tmp/raw.wav" -r 16000 -c 1 -b 16 "$tmp/word.wav" \
       silence 1 0.01 1% reverse silence 1 0.01 1% reverse trim 0 0.9 norm -3
-    pad=$(python3 -c "print(f'{max(0.0, (1.0 - $(soxi -D "$tmp/word.wav")) / 2):.4f}')")
+    pad=$(awk -v d="$(soxi -D "$tmp/word.wav")" \
+      'BEGIN { p = (1 - d) / 2; if (p < 0) p = 0; printf "%.4f", p }')
     sox -V1 -R "$tmp/word.wav" "$tmp/centred.wav" pad "$pad" "$pad" trim 0 1
-    sox -V1 -R -n -r 16000 -c 1 -b 16 "$tmp/floor.wav" synth 1 pinknoise vol 0.01
     sox -V1 -R -m "$tmp/centred.wav" "$tmp/floor.wav" -b 16 "$out/${w}_${v}.wav" trim 0 1
     v=$((v + 1))
   done

@@ -17,6 +17,8 @@ struct FeatureParams {
     int hopLength = 512;
     int frames = 32;  ///< columns of the log-mel image (1 s at the defaults)
     float topDb = 80.0f;
+
+    bool operator==(const FeatureParams&) const = default;
 };
 
 /// Everything about a model that is not a layer: labels and preprocessing, plus free-form

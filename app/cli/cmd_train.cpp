@@ -23,11 +23,12 @@ namespace {
 
 struct TrainArgs {
     std::string data, labels = "digits", arch = "sparse", out, checkpoint, init, optimizer = "sgd",
-                      schedule = "step";
+                      schedule = "step", teacher;
     int epochs = 15, batch = 64, threads = 2, variants = 3;
     uint32_t seed = 1;
     float lr = 0.01f, momentum = 0.9f, weightDecay = 0.0f, gamma = 0.9f;
-    double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1, eqDb = 0.0;
+    double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1, eqDb = 0.0,
+           distillWeight = 0.5, distillTemperature = 2.0;
     bool structured = false;
     bool saveEveryEpoch = false;
     bool resume = false, noAugment = false, unbalanced = false, prune = false, quiet = false,
@@ -63,6 +64,28 @@ GscConfig configFor(const TrainArgs& a, int classes) {
     if (a.boostStrength >= 0) c.boostStrength = a.boostStrength;
     c.kWinnersBeforePool = a.kwBeforePool;
     return c;
+}
+
+/// The --teacher model, prepared on cpu-dense; throws Error naming the file when its classes,
+/// input or features differ from what the student is trained on.
+std::unique_ptr<Executor> loadTeacher(const TrainArgs& a, const LabelScheme& scheme,
+                                      const FeatureParams& features, const Shape& inputShape) {
+    auto teacher = std::make_shared<Model>(loadOnnx(a.teacher));
+    const ModelMetadata& md = teacher->metadata;
+    const std::string what = "teacher '" + a.teacher + "'";
+    if (teacher->inputShape != inputShape)
+        throw Error(what + " takes input " + shapeToString(teacher->inputShape) +
+                    ", the trained network " + shapeToString(inputShape));
+    if (teacher->numClasses() != scheme.size() || (md.hasLabels && md.labels != scheme.labels()))
+        throw Error(what + " has other classes than the label scheme '" + a.labels +
+                    "' (same labels in the same order needed)");
+    if (md.hasFeatureParams && !(md.features == features))
+        throw Error(what + " was trained on other log-mel features than this run computes");
+    PrepareOptions options;
+    options.threads = a.threads;
+    return BackendRegistry::withCpuBackends()
+        .require("cpu-dense")
+        .prepare(std::move(teacher), options);
 }
 
 /// path ("word/file.wav") -> engine, from a make_corpus.py manifest; empty when absent.
@@ -214,6 +237,10 @@ void run(const TrainArgs& a) {
             if (labels[c] == "unknown") tc.classWeights[c] = a.unknownWeight;
     }
     tc.checkpointDir = a.checkpoint;
+    tc.distillWeight = a.distillWeight;
+    tc.distillTemperature = a.distillTemperature;
+    std::unique_ptr<Executor> teacher;
+    if (!a.teacher.empty()) teacher = loadTeacher(a, scheme, features, init.inputShape);
 
     const auto t0 = std::chrono::steady_clock::now();
     const train::FeatureSet trainSet =
@@ -224,6 +251,7 @@ void run(const TrainArgs& a) {
     if (trainSet.clips() == 0) throw Error("no training clips in '" + a.data + "'");
 
     train::Trainer trainer(std::move(net), tc);
+    if (teacher) trainer.setTeacher(std::move(teacher));
     if (a.resume) {
         if (a.checkpoint.empty()) throw Error("--resume needs --checkpoint DIR");
         if (trainer.resume() && !a.quiet)
@@ -389,6 +417,18 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
                     "(p = 0.5; 0 = off)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 40.0));
+    cmd->add_option("--teacher", a->teacher,
+                    "Knowledge distillation: also learn this model's (e.g. the dense model's) "
+                    "softened outputs on every training batch")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--distill-weight", a->distillWeight,
+                    "With --teacher: weight of the distillation term (1 - w for the labels)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--distill-temperature", a->distillTemperature,
+                    "With --teacher: softmax temperature T of teacher and student")
+        ->capture_default_str()
+        ->check(CLI::Range(0.1, 100.0));
     cmd->add_flag("--structured", a->structured,
                   "Sparse masks in the cpu-sparse blocked layout (same number of 16-output "
                   "blocks per input), so the trained model runs at full speed unpruned");

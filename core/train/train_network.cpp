@@ -185,12 +185,29 @@ Model TrainNetwork::toModel(const ModelMetadata& metadata, const std::string& na
     return m;
 }
 
+namespace {
+
+/// log(sum(exp(z / t))) of one row, stable.
+double logSumExp(const float* z, int64_t c, double t) {
+    const double mx = double(*std::max_element(z, z + c)) / t;
+    double sum = 0.0;
+    for (int64_t i = 0; i < c; ++i) sum += std::exp(double(z[i]) / t - mx);
+    return std::log(sum) + mx;
+}
+
+}  // namespace
+
 double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels, Tensor& grad,
-                           int64_t* correct) {
+                           int64_t* correct, const SoftTargets* soft) {
     const int64_t n = logits.dim(0), c = logits.dim(1);
     if (static_cast<int64_t>(labels.size()) != n)
         throw Error("softmaxCrossEntropy: " + std::to_string(labels.size()) + " labels for " +
                     std::to_string(n) + " samples");
+    if (soft && soft->teacherLogits.shape() != logits.shape())
+        throw Error("softmaxCrossEntropy: the teacher's outputs " +
+                    shapeToString(soft->teacherLogits.shape()) + " do not match the logits " +
+                    shapeToString(logits.shape()));
+    const double w = soft ? soft->weight : 0.0, t = soft ? soft->temperature : 1.0;
     grad.resize(logits.shape());
     double loss = 0.0;
     int64_t hits = 0;
@@ -198,16 +215,23 @@ double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels,
         const float* z = logits.data() + b * c;
         float* g = grad.data() + b * c;
         const int64_t best = std::max_element(z, z + c) - z;
-        const float mx = z[best];
-        double sum = 0.0;
-        for (int64_t i = 0; i < c; ++i) sum += std::exp(double(z[i]) - mx);
-        const double logSum = std::log(sum) + mx;
+        const double logSum = logSumExp(z, c, 1.0);
         const int y = labels[static_cast<size_t>(b)];
         if (y < 0 || y >= c) throw Error("softmaxCrossEntropy: label out of range");
-        loss -= double(z[y]) - logSum;
+        loss -= (1.0 - w) * (double(z[y]) - logSum);
         hits += best == y;
         for (int64_t i = 0; i < c; ++i)
-            g[i] = float((std::exp(double(z[i]) - logSum) - (i == y ? 1.0 : 0.0)) / double(n));
+            g[i] = float((1.0 - w) * (std::exp(double(z[i]) - logSum) - (i == y ? 1.0 : 0.0)) /
+                         double(n));
+        if (w == 0.0) continue;
+        const float* zt = soft->teacherLogits.data() + b * c;
+        const double logSumS = logSumExp(z, c, t), logSumT = logSumExp(zt, c, t);
+        for (int64_t i = 0; i < c; ++i) {
+            const double logPs = double(z[i]) / t - logSumS, logPt = double(zt[i]) / t - logSumT;
+            const double pt = std::exp(logPt);
+            loss += w * t * t * pt * (logPt - logPs);
+            g[i] += float(w * t * (std::exp(logPs) - pt) / double(n));
+        }
     }
     if (correct) *correct = hits;
     return loss / double(n);

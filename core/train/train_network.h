@@ -69,10 +69,22 @@ class TrainNetwork {
     std::vector<Tensor> m_grads;        ///< gradient w.r.t. each layer's input
 };
 
+/// A teacher's outputs for knowledge distillation (Hinton et al., "Distilling the Knowledge in
+/// a Neural Network", 2015): logits (or log-probabilities, the same after softmax) [N, classes]
+/// of the same batch, the weight of the distillation term and the temperature T.
+struct SoftTargets {
+    const Tensor& teacherLogits;
+    double weight = 0.5;
+    double temperature = 2.0;
+};
+
 /// Mean negative log-likelihood of log_softmax(logits) for integer labels; writes
 /// dLoss/dLogits to `grad` (softmax - onehot, divided by N) and counts argmax == label in
-/// `correct`.
+/// `correct`. With `soft`, the per-sample loss is (1 - w) * NLL + w * T^2 *
+/// KL(softmax(teacher / T) || softmax(logits / T)), whose gradient adds
+/// w * T * (softmax(logits / T) - softmax(teacher / T)) (T^2 keeps the term's gradient the
+/// size of the NLL's whatever T is).
 double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels, Tensor& grad,
-                           int64_t* correct = nullptr);
+                           int64_t* correct = nullptr, const SoftTargets* soft = nullptr);
 
 }  // namespace sparselab::train

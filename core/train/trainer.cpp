@@ -87,6 +87,9 @@ Trainer::Trainer(TrainNetwork network, TrainConfig config)
     : m_network(std::move(network)), m_config(std::move(config)), m_optimizer(m_config.optimizer) {
     if (m_config.batchSize < 2) throw Error("batch size must be at least 2 (BatchNorm)");
     if (m_config.epochs < 1) throw Error("epochs must be at least 1");
+    if (!(m_config.distillWeight >= 0.0 && m_config.distillWeight <= 1.0) ||
+        !(m_config.distillTemperature > 0.0))
+        throw Error("distillation needs a weight in [0, 1] and a temperature above 0");
     m_network.applyMasks();
 }
 
@@ -171,8 +174,11 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
                       epochSeed * 31u + static_cast<uint32_t>(b), batch, labels);
             m_network.zeroGradients();
             int64_t hits = 0;
-            const double loss =
-                softmaxCrossEntropy(m_network.forward(batch, ctx), labels, grad, &hits);
+            Tensor teacherOut;
+            if (m_teacher) teacherOut = m_teacher->run(batch);
+            const SoftTargets soft{teacherOut, m_config.distillWeight, m_config.distillTemperature};
+            const double loss = softmaxCrossEntropy(m_network.forward(batch, ctx), labels, grad,
+                                                    &hits, m_teacher ? &soft : nullptr);
             if (!std::isfinite(loss))
                 throw Error("training diverged (loss " + std::to_string(loss) + ") in epoch " +
                             std::to_string(epoch + 1) + "; try a lower --lr");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backend.h"
 #include "feature_set.h"
 #include "optimizer.h"
 #include "train_network.h"
@@ -50,6 +51,8 @@ struct TrainConfig {
     /// = 1. E.g. unknown drawn 3x as often as a word, since it stands for every other word.
     std::vector<double> classWeights;
     FeatureAugmentConfig augment;
+    /// Knowledge distillation, used when Trainer::setTeacher() gave a teacher (see SoftTargets).
+    double distillWeight = 0.5, distillTemperature = 2.0;
     /// When not empty, the state after every epoch is written (atomically) to
     /// checkpointDir / "checkpoint.bin".
     std::filesystem::path checkpointDir;
@@ -86,6 +89,10 @@ class Trainer {
     /// Restores network, optimiser and epoch counter from checkpointDir/checkpoint.bin; returns
     /// false when there is no checkpoint. Throws Error when it is corrupt or does not fit.
     bool resume();
+    /// Distil from a teacher: every training batch (as augmented) also runs through it, and
+    /// the loss mixes in its softened outputs (TrainConfig::distillWeight/-Temperature). Its
+    /// outputs must be the network's classes in the same order; the caller checks labels.
+    void setTeacher(std::unique_ptr<Executor> teacher) { m_teacher = std::move(teacher); }
     /// Trains the remaining epochs. Returns true when all epochs completed, false when
     /// cancelled by the callback.
     bool train(const FeatureSet& trainSet, const FeatureSet* validationSet,
@@ -109,6 +116,7 @@ class Trainer {
     TrainNetwork m_network;
     TrainConfig m_config;
     Optimizer m_optimizer;
+    std::unique_ptr<Executor> m_teacher;
     int m_nextEpoch = 0;
     std::vector<EpochStats> m_history;
 };

@@ -202,3 +202,45 @@ TEST(TrainGradients, SoftmaxCrossEntropyHandComputed) {
     EXPECT_NEAR(grad[1], -0.25f, 1e-6);
     EXPECT_EQ(correct, 1);
 }
+
+TEST(TrainGradients, DistillationHandComputed) {
+    // Student logits (0, ln 3), teacher (ln 3, 0), label 1, w = 0.5, T = 2. With s = sqrt(3):
+    // softmax(student / 2) = (1, s) / (1 + s), softmax(teacher / 2) = (s, 1) / (1 + s), so
+    // KL(teacher || student) = (s - 1) / (1 + s) * ln(s) and
+    // loss = 0.5 * -ln(3/4) + 0.5 * 4 * KL; dLoss/dz0 = 0.5 * 1/4 + 0.5 * 2 * (1 - s) / (1 + s).
+    const double s = std::sqrt(3.0);
+    Tensor logits({1, 2}, std::vector<float>{0.0f, std::log(3.0f)});
+    const Tensor teacher({1, 2}, std::vector<float>{std::log(3.0f), 0.0f});
+    const SoftTargets soft{teacher, 0.5, 2.0};
+    Tensor grad;
+    const double loss = softmaxCrossEntropy(logits, {1}, grad, nullptr, &soft);
+    EXPECT_NEAR(loss, -0.5 * std::log(0.75) + 2.0 * (s - 1) / (1 + s) * std::log(s), 1e-6);
+    EXPECT_NEAR(grad[0], 0.125 + (1 - s) / (1 + s), 1e-6);
+    EXPECT_NEAR(grad[0] + grad[1], 0.0, 1e-6);  // softmax gradients sum to zero
+    // A teacher that agrees with the student adds nothing; weight 0 is the plain loss.
+    const SoftTargets same{logits, 1.0, 3.0};
+    EXPECT_NEAR(softmaxCrossEntropy(logits, {1}, grad, nullptr, &same), 0.0, 1e-7);
+    EXPECT_NEAR(grad[0], 0.0, 1e-7);
+    const SoftTargets none{teacher, 0.0, 2.0};
+    EXPECT_NEAR(softmaxCrossEntropy(logits, {1}, grad, nullptr, &none), -std::log(0.75), 1e-6);
+}
+
+TEST(TrainGradients, DistillationLossMatchesFiniteDifferences) {
+    std::mt19937 rng(21);
+    Tensor logits = randomTensor({4, 6}, rng, 3.0f);
+    const Tensor teacher = randomTensor({4, 6}, rng, 3.0f);
+    const std::vector<int> labels = {0, 5, 2, 2};
+    const SoftTargets soft{teacher, 0.3, 3.0};
+    Tensor grad, scratch;
+    softmaxCrossEntropy(logits, labels, grad, nullptr, &soft);
+    for (int64_t i = 0; i < logits.size(); ++i) {
+        const float keep = logits[i];
+        const float eps = 1e-2f;
+        logits[i] = keep + eps;
+        const double up = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft);
+        logits[i] = keep - eps;
+        const double down = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft);
+        logits[i] = keep;
+        EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-4) << "logit " << i;
+    }
+}

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <numeric>
 
 #include "core/audio/log_mel.h"
 #include "core/data/gsc_dataset.h"
@@ -123,6 +125,49 @@ TEST(TrainTiny, LossFallsAndAccuracyRisesWellAboveChance) {
         agree += int(std::max_element(z, z + 5) - z) == predicted[static_cast<size_t>(i)];
     }
     EXPECT_GE(agree, set.clips() - 1);
+}
+
+TEST(TrainTiny, DistillationAloneTeachesTheTeachersAnswers) {
+    // A teacher trained on the labels; then a student of another seed trained with distillation
+    // weight 1 on the same clips with every label shifted to the next class: the wrong labels
+    // carry no weight, so it can only learn the right answers from the teacher's outputs (run
+    // through the cpu-dense backend, as `train --teacher` does).
+    ASSERT_FALSE(tinyCorpus().empty());
+    const FeatureSet set = tinyFeatures();
+    TrainConfig tc;
+    tc.epochs = 30;
+    tc.batchSize = 16;
+    tc.threads = 2;
+    tc.optimizer.kind = OptimizerConfig::Kind::Adam;
+    tc.optimizer.learningRate = 0.002f;
+    tc.schedule.gamma = 1.0f;
+    tc.augment.enabled = false;
+    Trainer teacherTrainer(TrainNetwork::fromModel(buildGscModel(tinyConfig(), 5)), tc);
+    ASSERT_TRUE(teacherTrainer.train(set, nullptr));
+    std::vector<int> teacherSays;
+    const double teacherAccuracy = teacherTrainer.evaluate(set, &teacherSays);
+    ASSERT_GT(teacherAccuracy, 0.6);
+    auto teacher = std::make_shared<Model>(teacherTrainer.network().toModel({}, "teacher"));
+
+    tc.distillWeight = 1.0;
+    tc.distillTemperature = 2.0;
+    Trainer student(TrainNetwork::fromModel(buildGscModel(tinyConfig(), 17)), tc);
+    std::vector<int> before;
+    student.evaluate(set, &before);
+    student.setTeacher(
+        BackendRegistry::withCpuBackends().require("cpu-dense").prepare(teacher, {}));
+    FeatureSet wrong = set;
+    for (int& label : wrong.labels) label = (label + 1) % 5;
+    ASSERT_TRUE(student.train(wrong, nullptr));
+    std::vector<int> after;
+    const double accuracy = student.evaluate(set, &after);
+    auto agreement = [&](const std::vector<int>& p) {
+        return double(std::inner_product(p.begin(), p.end(), teacherSays.begin(), 0, std::plus<>(),
+                                         std::equal_to<>())) /
+               double(p.size());
+    };
+    EXPECT_GT(accuracy, 0.6) << "teacher " << teacherAccuracy;
+    EXPECT_GT(agreement(after), 0.8) << "before training " << agreement(before);
 }
 
 TEST(TrainTiny, ResumeFromCheckpointReproducesTheRun) {

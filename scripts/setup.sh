@@ -33,11 +33,11 @@ PACKAGES=(
 
 # `setup.sh --training`: also what tools/train_models.sh needs to regenerate the shipped models'
 # corpus (not the app, build or tests): festival voices of other languages (engine festival-l2
-# of tools/corpus/make_corpus.py: Italian, Czech, Finnish and Catalan people).
+# of tools/corpus/make_corpus.py: Italian, Czech, Finnish, Catalan and Russian people).
 if [ "${1:-}" = --training ]; then
   PACKAGES+=(festvox-italp16k festvox-itapc16k festvox-czech-dita festvox-czech-krb
              festvox-czech-machac festvox-czech-ph festvox-suopuhe-lj festvox-suopuhe-mv
-             festvox-ca-ona-hts)
+             festvox-ca-ona-hts festvox-ru)
 elif [ $# -gt 0 ]; then
   echo "setup: unknown argument '$1' (the only option is --training)" >&2
   exit 2

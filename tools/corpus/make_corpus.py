@@ -224,16 +224,19 @@ FEMALE_VOICES = {"slt", "cmu_us_slt_arctic_hts", "lp_diphone", "czech_dita",
                  "suo_fi_lj_diphone", "upc_ca_ona_hts"}
 
 # Engine "festival-l2": festival voices of other languages (real recorded people: Italian lp/pc,
-# Czech dita/krb/machac/ph, Finnish lj/mv, Catalan ona) saying the target words as a speaker of
-# that language would, from respellings in the language's own (phonetic) orthography; other
-# words are read as spelled, i.e. with that language's letter-to-sound rules. They add vocal
-# tracts and accents that the three English-speaking persons cannot (Debian has no more English
-# voices). Voice -> (person, language).
+# Czech dita/krb/machac/ph, Finnish lj/mv, Catalan ona, Russian nsh) saying the target words as
+# a speaker of that language would, from respellings in the language's own (phonetic)
+# orthography; other words are read as spelled, i.e. with that language's letter-to-sound rules
+# (the Russian voice reads Latin letters too). They add vocal tracts and accents that the three
+# English-speaking persons cannot (Debian has no more English voices). Debian's Indian voices
+# (festvox-hi-nsk, -mr-nsk, -te-nsk) were tried and left out: their words come out about 0.15 s
+# long, and pocketsphinx recognised 1-3 of the 20 target words from them (Russian: 12 of 20).
+# Voice -> (person, language).
 L2_VOICES = {"lp_diphone": ("it-lp", "it"), "pc_diphone": ("it-pc", "it"),
              "czech_dita": ("cs-dita", "cs"), "czech_krb": ("cs-krb", "cs"),
              "czech_machac": ("cs-machac", "cs"), "czech_ph": ("cs-ph", "cs"),
              "suo_fi_lj_diphone": ("fi-lj", "fi"), "hy_fi_mv_diphone": ("fi-mv", "fi"),
-             "upc_ca_ona_hts": ("ca-ona", "ca")}
+             "upc_ca_ona_hts": ("ca-ona", "ca"), "msu_ru_nsh_clunits": ("ru-nsh", "ru")}
 _L2_BASE = {"zero": "ziro", "one": "uan", "two": "tu", "three": "tri", "four": "for",
             "five": "faiv", "six": "siks", "seven": "seven", "eight": "eit", "nine": "nain",
             "yes": "ies", "no": "nou", "up": "ap", "down": "daun", "left": "left",
@@ -244,6 +247,8 @@ L2_RESPELL = {
     "cs": dict(_L2_BASE, zero="zirou", five="fajv", seven="sevn", eight="ejt", nine="najn",
                yes="jes", right="rajt"),
     "fi": dict(_L2_BASE, zero="siirou", two="tuu", three="trii", four="foor", yes="jes"),
+    "ru": dict(zip(_L2_BASE, "зиро уан ту сри фо файв сикс севен эйт найн йес ноу ап даун лефт "
+                             "райт он оф стоп гоу".split())),
 }
 
 

@@ -74,8 +74,8 @@ class TrainNetwork {
 /// of the same batch, the weight of the distillation term and the temperature T.
 struct SoftTargets {
     const Tensor& teacherLogits;
-    double weight = 0.5;
-    double temperature = 2.0;
+    double weight;
+    double temperature;
 };
 
 /// Mean negative log-likelihood of log_softmax(logits) for integer labels; writes

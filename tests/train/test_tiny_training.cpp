@@ -77,13 +77,9 @@ FeatureSet tinyFeatures() {
     return buildFeatureSet(data, logMel, 2, {}, 1, 2);
 }
 
-}  // namespace
-
-TEST(TrainTiny, LossFallsAndAccuracyRisesWellAboveChance) {
-    ASSERT_FALSE(tinyCorpus().empty()) << "tools/corpus/make_corpus.py failed";
-    const FeatureSet set = tinyFeatures();
-    ASSERT_GE(set.clips(), 80);
-    // Augmentation off: this checks that the machinery learns, not how well it generalises.
+/// 30 epochs of Adam without augmentation: checks that the machinery learns, not how well it
+/// generalises.
+TrainConfig learningConfig() {
     TrainConfig tc;
     tc.epochs = 30;
     tc.batchSize = 16;
@@ -92,6 +88,16 @@ TEST(TrainTiny, LossFallsAndAccuracyRisesWellAboveChance) {
     tc.optimizer.learningRate = 0.002f;
     tc.schedule.gamma = 1.0f;
     tc.augment.enabled = false;
+    return tc;
+}
+
+}  // namespace
+
+TEST(TrainTiny, LossFallsAndAccuracyRisesWellAboveChance) {
+    ASSERT_FALSE(tinyCorpus().empty()) << "tools/corpus/make_corpus.py failed";
+    const FeatureSet set = tinyFeatures();
+    ASSERT_GE(set.clips(), 80);
+    TrainConfig tc = learningConfig();
     Trainer trainer(TrainNetwork::fromModel(buildGscModel(tinyConfig(), 5)), tc);
     const double before = trainer.evaluate(set);
     ASSERT_TRUE(trainer.train(set, nullptr));
@@ -134,14 +140,7 @@ TEST(TrainTiny, DistillationAloneTeachesTheTeachersAnswers) {
     // through the cpu-dense backend, as `train --teacher` does).
     ASSERT_FALSE(tinyCorpus().empty());
     const FeatureSet set = tinyFeatures();
-    TrainConfig tc;
-    tc.epochs = 30;
-    tc.batchSize = 16;
-    tc.threads = 2;
-    tc.optimizer.kind = OptimizerConfig::Kind::Adam;
-    tc.optimizer.learningRate = 0.002f;
-    tc.schedule.gamma = 1.0f;
-    tc.augment.enabled = false;
+    TrainConfig tc = learningConfig();
     Trainer teacherTrainer(TrainNetwork::fromModel(buildGscModel(tinyConfig(), 5)), tc);
     ASSERT_TRUE(teacherTrainer.train(set, nullptr));
     std::vector<int> teacherSays;

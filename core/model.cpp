@@ -1,5 +1,6 @@
 #include "model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "error.h"
@@ -123,6 +124,22 @@ void foldBatchNorms(Model& model) {
         }
     }
     model.layers = std::move(out);
+}
+
+std::vector<std::string> copyMatchingWeights(const Model& from, Model& to) {
+    std::vector<std::string> copied;
+    for (Layer& target : to.layers) {
+        const Tensor* w = target.weight();
+        if (!w) continue;
+        auto source = std::find_if(from.layers.begin(), from.layers.end(), [&](const Layer& l) {
+            return l.name == target.name && l.kind() == target.kind() && l.weight() &&
+                   l.weight()->shape() == w->shape();
+        });
+        if (source == from.layers.end()) continue;
+        target.params = source->params;
+        copied.push_back(target.name);
+    }
+    return copied;
 }
 
 }  // namespace sparselab

@@ -66,4 +66,10 @@ namespace sparselab {
 /// bias (per output channel), removing the BatchNorm layer. Other BatchNorms stay.
 void foldBatchNorms(Model& model);
 
+/// Copies weights and bias of every Conv2d and Linear layer of `from` into the layer of `to`
+/// with the same name, kind and weight shape: e.g. a trained dense CNN-2 into the sparse preset,
+/// whose k-winners stay `to`'s. Returns the names of the layers copied; the others keep `to`'s
+/// values.
+std::vector<std::string> copyMatchingWeights(const Model& from, Model& to);
+
 }  // namespace sparselab

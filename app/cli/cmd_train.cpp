@@ -23,7 +23,7 @@ namespace {
 
 struct TrainArgs {
     std::string data, labels = "digits", arch = "sparse", out, checkpoint, init, optimizer = "sgd",
-                      schedule = "step", teacher;
+                      schedule = "step", teacher, initWeights;
     int epochs = 15, batch = 64, threads = 2, variants = 3;
     uint32_t seed = 1;
     float lr = 0.01f, momentum = 0.9f, weightDecay = 0.0f, gamma = 0.9f;
@@ -202,12 +202,29 @@ void run(const TrainArgs& a) {
         throw Error("--structured applies to a new model or to --init M --prune");
     if (a.prune && a.init.empty())
         throw Error("--prune needs --init MODEL (the dense model to prune)");
-    if (a.prune && a.structured) init = pruneStructured(init);
+    if (!a.initWeights.empty()) {
+        const Model from = loadOnnx(a.initWeights);
+        const std::vector<std::string> copied = copyMatchingWeights(from, init);
+        if (copied.empty())
+            throw Error("model '" + a.initWeights + "' has no Conv2d or Linear layer named and " +
+                        "shaped as in the '" + config.name + "' preset");
+        if (!a.quiet) {
+            std::string names;
+            for (const std::string& n : copied) {
+                if (!names.empty()) names += ", ";
+                names += n;
+            }
+            std::fprintf(stderr, "weights from %s: %s (pruned to the preset's sparsities)\n",
+                         a.initWeights.c_str(), names.c_str());
+        }
+    }
+    const bool prune = a.prune || !a.initWeights.empty();
+    if (prune && a.structured) init = pruneStructured(init);
     train::NetworkOptions netOptions;
     // Masks come from the model's zeros, except for unstructured pruning, done on the network.
-    netOptions.keepZeroWeights = !a.prune || a.structured;
+    netOptions.keepZeroWeights = !prune || a.structured;
     train::TrainNetwork net = train::TrainNetwork::fromModel(init, netOptions);
-    if (a.prune && !a.structured) net.pruneByMagnitude(layerSparsity);
+    if (prune && !a.structured) net.pruneByMagnitude(layerSparsity);
 
     train::TrainConfig tc;
     tc.epochs = a.epochs;
@@ -435,6 +452,12 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
     cmd->add_option("--init", a->init, "Start from this ONNX model instead of random weights");
     cmd->add_flag("--prune", a->prune,
                   "With --init: prune by magnitude to --arch's per-layer sparsities, then train");
+    cmd->add_option("--init-weights", a->initWeights,
+                    "Build --arch's preset (its k-winners), copy this model's Conv2d and Linear "
+                    "weights where names and shapes match (e.g. the dense model), prune them by "
+                    "magnitude to the preset's sparsities, then train")
+        ->check(CLI::ExistingFile)
+        ->excludes("--init");
     cmd->add_option("--conv1-channels", a->conv1Channels, "Override the preset");
     cmd->add_option("--conv2-channels", a->conv2Channels, "Override the preset");
     cmd->add_option("--linear-units", a->linearUnits, "Override the preset");

@@ -1,6 +1,7 @@
 // Models: BatchNorm folding, statistics, executors, registry and presets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/cpu_dense_backend.h"
@@ -57,6 +58,44 @@ TEST(FoldBatchNorm, KeepsBatchNormAfterPooling) {
                 Layer{"bn", BatchNormParams{{1, 1}, {0, 0}, {0, 0}, {1, 1}, 1e-5f}}};
     foldBatchNorms(m);
     EXPECT_EQ(m.layers.size(), 2u);
+}
+
+TEST(CopyMatchingWeights, DenseIntoSparsePresetKeepsItsKWinners) {
+    const Model dense = buildGscModel(GscConfig::preset("dense"), 1);
+    Model sparse = buildGscModel(GscConfig::preset("sparse"), 2);
+    const Model before = sparse;
+    const std::vector<std::string> copied = copyMatchingWeights(dense, sparse);
+    EXPECT_EQ(copied, (std::vector<std::string>{"conv1", "conv2", "linear1", "output"}));
+    ASSERT_EQ(sparse.layers.size(), before.layers.size());
+    for (size_t i = 0; i < sparse.layers.size(); ++i) {
+        const Layer& l = sparse.layers[i];
+        if (!l.weight()) {  // activations, pooling: still the sparse preset's
+            EXPECT_EQ(l.name, before.layers[i].name);
+            EXPECT_EQ(l.kind(), before.layers[i].kind());
+            continue;
+        }
+        const Layer& src = *std::find_if(dense.layers.begin(), dense.layers.end(),
+                                         [&](const Layer& x) { return x.name == l.name; });
+        for (int64_t j = 0; j < l.weight()->size(); ++j)
+            ASSERT_EQ((*l.weight())[j], (*src.weight())[j]) << l.name << " " << j;
+    }
+    EXPECT_EQ(sparse.layers[2].kind(), LayerKind::KWinners);
+    sparse.validate();
+}
+
+TEST(CopyMatchingWeights, OnlyLayersOfTheSameShape) {
+    // super-sparse has linear1 1600->1500: only the convolutions fit.
+    const Model dense = buildGscModel(GscConfig::preset("dense"), 1);
+    Model superSparse = buildGscModel(GscConfig::preset("super-sparse"), 2);
+    const Model before = superSparse;
+    EXPECT_EQ(copyMatchingWeights(dense, superSparse),
+              (std::vector<std::string>{"conv1", "conv2"}));
+    for (size_t i = 0; i < superSparse.layers.size(); ++i) {
+        if (superSparse.layers[i].name != "linear1" && superSparse.layers[i].name != "output")
+            continue;
+        const Tensor& w = *superSparse.layers[i].weight();
+        for (int64_t j = 0; j < w.size(); ++j) ASSERT_EQ(w[j], (*before.layers[i].weight())[j]);
+    }
 }
 
 TEST(ModelStats, DenseGscMacsMatchPaper) {

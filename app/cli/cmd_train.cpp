@@ -30,6 +30,9 @@ struct TrainArgs {
     double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1, eqDb = 0.0,
            distillWeight = 0.5, distillTemperature = 2.0;
     bool structured = false;
+    bool gradualPrune = false;
+    double pruneStart = 0.0, pruneEnd = -1.0;
+    int pruneEvery = 100;
     bool saveEveryEpoch = false;
     bool resume = false, noAugment = false, unbalanced = false, prune = false, quiet = false,
          json = false;
@@ -190,16 +193,26 @@ void run(const TrainArgs& a) {
             throw Error("model '" + a.init + "' has " + std::to_string(init.numClasses()) +
                         " outputs but the label scheme '" + a.labels + "' has " +
                         std::to_string(scheme.size()));
-    } else if (a.structured) {
-        GscConfig dense = config;  // random dense weights, then the structured mask
+    } else if (a.structured || a.gradualPrune) {
+        GscConfig dense = config;  // random dense weights, then the structured mask (or, when
         dense.conv1Sparsity = dense.conv2Sparsity = dense.linearSparsity = dense.outputSparsity =
-            0.0;
-        init = pruneStructured(buildGscModel(dense, a.seed));
+            0.0;  // pruning gradually, the masks training narrows)
+        init = buildGscModel(dense, a.seed);
+        if (!a.gradualPrune) init = pruneStructured(init);
     } else {
         init = buildGscModel(config, a.seed);
     }
-    if (a.structured && !a.init.empty() && !a.prune)
+    if (a.structured && !a.init.empty() && !a.prune && !a.gradualPrune)
         throw Error("--structured applies to a new model or to --init M --prune");
+    std::map<std::string, double> gradualTargets;
+    if (a.gradualPrune) {
+        for (const auto& [name, s] : layerSparsity)
+            if (s > 0.0) gradualTargets[name] = s;
+        if (gradualTargets.empty())
+            throw Error("--gradual-prune: the '" + config.name +
+                        "' architecture has no sparse layer to prune to (give --conv1-sparsity, "
+                        "--conv2-sparsity, --linear-sparsity or --output-sparsity)");
+    }
     if (a.prune && a.init.empty())
         throw Error("--prune needs --init MODEL (the dense model to prune)");
     if (!a.initWeights.empty()) {
@@ -218,7 +231,8 @@ void run(const TrainArgs& a) {
                          a.initWeights.c_str(), names.c_str());
         }
     }
-    const bool prune = a.prune || !a.initWeights.empty();
+    // Gradual pruning narrows the masks while training instead of pruning once here.
+    const bool prune = (a.prune || !a.initWeights.empty()) && !a.gradualPrune;
     if (prune && a.structured) init = pruneStructured(init);
     train::NetworkOptions netOptions;
     // Masks come from the model's zeros, except for unstructured pruning, done on the network.
@@ -256,6 +270,13 @@ void run(const TrainArgs& a) {
     tc.checkpointDir = a.checkpoint;
     tc.distillWeight = a.distillWeight;
     tc.distillTemperature = a.distillTemperature;
+    if (a.gradualPrune) {
+        tc.pruning.sparsity = gradualTargets;
+        tc.pruning.structured = a.structured;
+        tc.pruning.startEpoch = a.pruneStart;
+        tc.pruning.endEpoch = a.pruneEnd >= 0.0 ? a.pruneEnd : a.epochs / 2.0;
+        tc.pruning.everyBatches = a.pruneEvery;
+    }
     std::unique_ptr<Executor> teacher;
     if (!a.teacher.empty()) teacher = loadTeacher(a, scheme, features, init.inputShape);
 
@@ -284,6 +305,14 @@ void run(const TrainArgs& a) {
     md.extra["sparselab.seed"] = std::to_string(a.seed);
     md.extra["sparselab.train.command"] = a.commandLine;
     md.extra["sparselab.train.epochs"] = std::to_string(a.epochs);
+    if (a.gradualPrune) {
+        char what[128];
+        std::snprintf(what, sizeof what,
+                      "gradual %s magnitude (cubic, epochs %g to %g, every %d batches)",
+                      a.structured ? "structured" : "unstructured", tc.pruning.startEpoch,
+                      tc.pruning.endEpoch, tc.pruning.everyBatches);
+        md.extra["sparselab.pruning"] = what;
+    }
     auto lastPrint = std::chrono::steady_clock::now() - std::chrono::seconds(1);
     const bool completed = trainer.train(
         trainSet, validSet.clips() ? &validSet : nullptr, [&](const train::TrainProgress& p) {
@@ -299,14 +328,16 @@ void run(const TrainArgs& a) {
             }
             const auto now = std::chrono::steady_clock::now();
             if (p.epochDone) {
-                char val[32] = "";
+                char val[32] = "", zeros[32] = "";
                 if (p.validationAccuracy >= 0)
                     std::snprintf(val, sizeof val, "  val %.1f%%", 100 * p.validationAccuracy);
+                if (p.weightSparsity >= 0)
+                    std::snprintf(zeros, sizeof zeros, "  zeros %.1f%%", 100 * p.weightSparsity);
                 std::fprintf(stderr,
-                             "\repoch %d/%d  loss %.4f  acc %.1f%%%s  lr %.5f  %.0f clips/s  "
+                             "\repoch %d/%d  loss %.4f  acc %.1f%%%s%s  lr %.5f  %.0f clips/s  "
                              "ETA %s        \n",
-                             p.epoch + 1, p.epochs, p.loss, 100 * p.accuracy, val, p.learningRate,
-                             p.clipsPerSecond, formatSeconds(p.etaSeconds).c_str());
+                             p.epoch + 1, p.epochs, p.loss, 100 * p.accuracy, val, zeros,
+                             p.learningRate, p.clipsPerSecond, formatSeconds(p.etaSeconds).c_str());
             } else if (now - lastPrint > std::chrono::milliseconds(500)) {
                 lastPrint = now;
                 std::fprintf(stderr,
@@ -329,13 +360,16 @@ void run(const TrainArgs& a) {
 
     md.extra["sparselab.train.seconds"] = std::to_string(static_cast<int>(trainSeconds));
     Json result = {{"out", a.out}, {"epochs", Json::array()}};
-    for (const auto& e : trainer.history())
-        result["epochs"].push_back({{"epoch", e.epoch + 1},
-                                    {"loss", e.loss},
-                                    {"accuracy", e.accuracy},
-                                    {"validation_accuracy", e.validationAccuracy},
-                                    {"clips_per_second", e.clipsPerSecond},
-                                    {"seconds", e.seconds}});
+    for (const auto& e : trainer.history()) {
+        Json epoch = {{"epoch", e.epoch + 1},
+                      {"loss", e.loss},
+                      {"accuracy", e.accuracy},
+                      {"validation_accuracy", e.validationAccuracy},
+                      {"clips_per_second", e.clipsPerSecond},
+                      {"seconds", e.seconds}};
+        if (e.weightSparsity >= 0) epoch["weight_sparsity"] = e.weightSparsity;
+        result["epochs"].push_back(std::move(epoch));
+    }
     if (validSet.clips()) {
         result["validation"] = report(trainer, validSet);
         md.extra["sparselab.train.validation_accuracy"] =
@@ -449,6 +483,28 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
     cmd->add_flag("--structured", a->structured,
                   "Sparse masks in the cpu-sparse blocked layout (same number of 16-output "
                   "blocks per input), so the trained model runs at full speed unpruned");
+    auto* gradual =
+        cmd->add_flag("--gradual-prune", a->gradualPrune,
+                      "Instead of pruning once at the start (a new model's random masks, --prune, "
+                      "--init-weights), start dense and narrow the masks by magnitude while "
+                      "training, along Zhu & Gupta's cubic schedule, to --arch's sparsities "
+                      "(with --structured: in the blocked layout)");
+    cmd->add_option("--prune-start", a->pruneStart,
+                    "With --gradual-prune: epoch position where pruning starts (0.5 = half-way "
+                    "through epoch 1)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100000.0))
+        ->needs(gradual);
+    cmd->add_option("--prune-end", a->pruneEnd,
+                    "With --gradual-prune: epoch position where the final sparsity is reached "
+                    "(default: half the epochs); the rest fine-tunes")
+        ->check(CLI::Range(0.0, 100000.0))
+        ->needs(gradual);
+    cmd->add_option("--prune-every", a->pruneEvery,
+                    "With --gradual-prune: batches between two pruning steps")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000))
+        ->needs(gradual);
     cmd->add_option("--init", a->init, "Start from this ONNX model instead of random weights");
     cmd->add_flag("--prune", a->prune,
                   "With --init: prune by magnitude to --arch's per-layer sparsities, then train");

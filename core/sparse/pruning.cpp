@@ -37,46 +37,57 @@ void pruneUnstructured(Tensor& w, int64_t keep) {
         if (!kept[size_t(i)]) w[i] = 0.0f;
 }
 
-/// Structured pruning. The weight is viewed as [outs][inputs][taps]; for every input the
-/// (tap, 16-output block) slots are ranked by sum of squares and the best `keep` survive.
-void pruneStructured(Tensor& w, int64_t outs, int64_t inputs, int64_t taps, double sparsity) {
-    const int64_t blocks = (outs + kSparseBlock - 1) / kSparseBlock, slots = taps * blocks;
-    const auto keep = std::clamp<int64_t>(std::llround((1.0 - sparsity) * double(slots)),
-                                          sparsity < 1.0 ? 1 : 0, slots);
-    std::vector<double> score(static_cast<size_t>(slots));
-    std::vector<int64_t> order(static_cast<size_t>(slots));
-    std::vector<char> kept(static_cast<size_t>(slots));
-    auto at = [&](int64_t o, int64_t in, int64_t t) -> float& {
-        return w[(o * inputs + in) * taps + t];
-    };
-    for (int64_t in = 0; in < inputs; ++in) {
-        for (int64_t t = 0; t < taps; ++t)
-            for (int64_t b = 0; b < blocks; ++b) {
-                double s = 0.0;
-                for (int64_t o = b * kSparseBlock; o < std::min(outs, (b + 1) * kSparseBlock); ++o)
-                    s += double(at(o, in, t)) * at(o, in, t);
-                score[size_t(t * blocks + b)] = s;
-            }
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](int64_t a, int64_t b) { return score[size_t(a)] > score[size_t(b)]; });
-        std::fill(kept.begin(), kept.end(), 0);
-        for (int64_t i = 0; i < keep; ++i) kept[size_t(order[size_t(i)])] = 1;
-        for (int64_t t = 0; t < taps; ++t)
-            for (int64_t b = 0; b < blocks; ++b) {
-                if (kept[size_t(t * blocks + b)]) continue;
-                for (int64_t o = b * kSparseBlock; o < std::min(outs, (b + 1) * kSparseBlock); ++o)
-                    at(o, in, t) = 0.0f;
-            }
-    }
-}
-
 void checkFraction(double v, const std::string& what) {
     if (!(v >= 0.0 && v <= 1.0))
         throw Error(what + " must be a fraction between 0 and 1, got " + std::to_string(v));
 }
 
 }  // namespace
+
+std::vector<uint8_t> structuredKeepMask(std::span<const float> w, int64_t outs, int64_t inputs,
+                                        int64_t taps, double sparsity,
+                                        std::span<const float> outScale,
+                                        std::span<const uint8_t> allowed) {
+    if (int64_t(w.size()) != outs * inputs * taps ||
+        (!outScale.empty() && int64_t(outScale.size()) != outs) ||
+        (!allowed.empty() && allowed.size() != w.size()))
+        throw Error("structuredKeepMask: sizes do not match the weight's [outs][inputs][taps]");
+    const int64_t blocks = (outs + kSparseBlock - 1) / kSparseBlock, slots = taps * blocks;
+    const auto keep = std::clamp<int64_t>(std::llround((1.0 - sparsity) * double(slots)),
+                                          sparsity < 1.0 ? 1 : 0, slots);
+    auto index = [&](int64_t o, int64_t in, int64_t t) {
+        return static_cast<size_t>((o * inputs + in) * taps + t);
+    };
+    std::vector<uint8_t> mask(w.size(), 0);
+    std::vector<double> score(static_cast<size_t>(slots));
+    std::vector<int64_t> order(static_cast<size_t>(slots));
+    for (int64_t in = 0; in < inputs; ++in) {
+        for (int64_t t = 0; t < taps; ++t)
+            for (int64_t b = 0; b < blocks; ++b) {
+                double s = 0.0;
+                bool any = allowed.empty();
+                for (int64_t o = b * kSparseBlock; o < std::min(outs, (b + 1) * kSparseBlock);
+                     ++o) {
+                    const double v = double(w[index(o, in, t)]) *
+                                     (outScale.empty() ? 1.0 : double(outScale[size_t(o)]));
+                    s += v * v;
+                    any = any || allowed[index(o, in, t)];
+                }
+                score[size_t(t * blocks + b)] = any ? s : -1.0;  // nothing left: ranks last
+            }
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int64_t a, int64_t b) { return score[size_t(a)] > score[size_t(b)]; });
+        for (int64_t i = 0; i < keep; ++i) {
+            const int64_t t = order[size_t(i)] / blocks, b = order[size_t(i)] % blocks;
+            for (int64_t o = b * kSparseBlock; o < std::min(outs, (b + 1) * kSparseBlock); ++o) {
+                const size_t at = index(o, in, t);
+                mask[at] = allowed.empty() || allowed[at];
+            }
+        }
+    }
+    return mask;
+}
 
 ModelPtr pruneWeights(const Model& model, const WeightPruning& options) {
     checkFraction(options.sparsity, "weight sparsity");
@@ -108,7 +119,10 @@ ModelPtr pruneWeights(const Model& model, const WeightPruning& options) {
         // such layers are pruned unstructured.
         if (options.structured && w->dim(0) > kSparseBlock) {
             const int64_t outs = w->dim(0), inputs = w->dim(1);
-            pruneStructured(*w, outs, inputs, w->size() / (outs * inputs), s);
+            const std::vector<uint8_t> keep =
+                structuredKeepMask(w->values(), outs, inputs, w->size() / (outs * inputs), s);
+            for (int64_t i = 0; i < w->size(); ++i)
+                if (!keep[size_t(i)]) (*w)[i] = 0.0f;
         } else {
             pruneUnstructured(*w, std::llround((1.0 - s) * double(w->size())));
         }

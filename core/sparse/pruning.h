@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,18 @@ struct WeightPruning {
 /// A new model with pruned weights (the input model is not changed). Throws Error for a
 /// sparsity outside [0, 1] or a layer name that is not a Conv2d or Linear of the model.
 ModelPtr pruneWeights(const Model& model, const WeightPruning& options);
+
+/// The keep-mask of structured pruning (WeightPruning::structured) of a weight `w` viewed as
+/// [outs][inputs][taps]: for every input, round((1 - sparsity) * slots) (at least one, unless
+/// sparsity is 1) of its (tap, 16-output block) slots of largest sum of squares, ties toward
+/// the lower slot (tap-major). `outScale` (one factor per output, or empty) multiplies each
+/// output's weights before scoring, e.g. the 1/std of a BatchNorm that follows. `allowed`
+/// (one flag per weight, or empty = all) is the current mask: weights outside it are never
+/// kept, so a smaller sparsity never re-grows a pruned weight. Returns one flag per weight.
+std::vector<uint8_t> structuredKeepMask(std::span<const float> w, int64_t outs, int64_t inputs,
+                                        int64_t taps, double sparsity,
+                                        std::span<const float> outScale = {},
+                                        std::span<const uint8_t> allowed = {});
 
 /// A change of activation sparsity: the number of winners of k-winners layers.
 struct ActivationSparsity {

@@ -95,6 +95,13 @@ class TrainBatchNorm final : public TrainLayer {
         });
     }
 
+    std::vector<float> inferenceScale() const override {
+        std::vector<float> scale(m_runningVar.size());
+        for (size_t c = 0; c < scale.size(); ++c)
+            scale[c] = float(1.0 / std::sqrt(double(m_runningVar[c]) + m_epsilon));
+        return scale;
+    }
+
     void saveState(StateMap& s) const override {
         s[key("running_mean")] = m_runningMean;
         s[key("running_var")] = m_runningVar;

@@ -20,6 +20,7 @@ class TrainConv2d final : public TrainLayer {
         m_geom.weight = Tensor();
         m_shape = init.weight.shape();
         m_weight.name = name + ".weight";
+        m_weight.shape = m_shape;
         m_weight.value.assign(init.weight.values().begin(), init.weight.values().end());
         m_weight.grad.assign(m_weight.value.size(), 0.0f);
         if (sparseMask) {

@@ -18,6 +18,7 @@ struct Parameter {
     std::string name;
     std::vector<float> value, grad;
     std::vector<uint8_t> mask;
+    Shape shape;  ///< dimensions of value for weights ([out, in, ...]); empty for 1-D parameters
 
     int64_t size() const { return static_cast<int64_t>(value.size()); }
     /// Zeroes the values (and gradients) outside the mask; no-op when dense.
@@ -56,6 +57,9 @@ class TrainLayer {
     /// Non-learnable state, saved in checkpoints; keys are prefixed with the layer name.
     virtual void saveState(StateMap&) const {}
     virtual void loadState(const StateMap&) {}
+    /// Per-channel factors this layer multiplies its input by at inference (BatchNorm without
+    /// affine parameters: 1 / sqrt(running_var + epsilon)); empty when it has none.
+    virtual std::vector<float> inferenceScale() const { return {}; }
     /// Called once at the end of every training epoch (k-winners decays its boost strength).
     virtual void endEpoch() {}
     /// Appends the inference form of this layer to `out` (BatchNorm as BatchNormParams, folded

@@ -18,6 +18,7 @@ class TrainLinear final : public TrainLayer {
     TrainLinear(const std::string& name, const LinearParams& init, bool sparseMask)
         : TrainLayer(name), m_out(init.weight.dim(0)), m_in(init.weight.dim(1)) {
         m_weight.name = name + ".weight";
+        m_weight.shape = {m_out, m_in};
         m_weight.value.assign(init.weight.values().begin(), init.weight.values().end());
         m_weight.grad.assign(m_weight.value.size(), 0.0f);
         if (sparseMask) {

@@ -5,6 +5,8 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/sparse/pruning.h"
+#include "core/sparse/sparse_formats.h"
 
 namespace sparselab::train {
 
@@ -111,29 +113,75 @@ void TrainNetwork::applyMasks() {
 }
 
 void TrainNetwork::pruneByMagnitude(const std::map<std::string, double>& sparsity) {
-    for (auto& l : m_layers) {
-        auto it = sparsity.find(l->name());
-        if (it == sparsity.end()) continue;
-        Parameter* w = l->parameters().at(0);
-        const int64_t outs = static_cast<int64_t>(l->parameters().at(1)->value.size());
-        const int64_t fanIn = w->size() / outs;
-        const auto keep =
-            std::clamp<int64_t>(std::llround((1.0 - it->second) * double(fanIn)), 1, fanIn);
-        w->mask.assign(w->value.size(), 0);
-        std::vector<int64_t> idx(static_cast<size_t>(fanIn));
-        for (int64_t o = 0; o < outs; ++o) {
-            const float* row = w->value.data() + o * fanIn;
-            std::iota(idx.begin(), idx.end(), 0);
-            std::partial_sort(idx.begin(), idx.begin() + keep, idx.end(),
-                              [&](int64_t a, int64_t b) {
-                                  return std::abs(row[a]) > std::abs(row[b]) ||
-                                         (std::abs(row[a]) == std::abs(row[b]) && a < b);
-                              });
-            for (int64_t i = 0; i < keep; ++i)
-                w->mask[static_cast<size_t>(o * fanIn + idx[static_cast<size_t>(i)])] = 1;
+    for (auto& l : m_layers)
+        if (sparsity.count(l->name())) l->parameters().at(0)->mask.clear();
+    narrowMasks(sparsity, false);
+}
+
+void TrainNetwork::narrowMasks(const std::map<std::string, double>& sparsity, bool structured) {
+    std::map<std::string, double> left = sparsity;
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        TrainLayer& l = *m_layers[i];
+        auto it = left.find(l.name());
+        if (it == left.end()) continue;
+        const double s = it->second;
+        left.erase(it);
+        const std::vector<Parameter*> params = l.parameters();
+        if (params.empty() || params[0]->shape.size() < 2)
+            throw Error("layer '" + l.name() + "' is not a Conv2d or Linear layer to prune");
+        if (!(s >= 0.0 && s <= 1.0))
+            throw Error("weight sparsity of layer '" + l.name() + "' must be in [0, 1], got " +
+                        std::to_string(s));
+        Parameter& w = *params[0];
+        const int64_t outs = w.shape[0], fanIn = w.size() / outs;
+        std::vector<uint8_t> keep;
+        if (structured && outs > kSparseBlock) {
+            std::vector<float> scale;
+            if (i + 1 < m_layers.size()) scale = m_layers[i + 1]->inferenceScale();
+            if (int64_t(scale.size()) != outs) scale.clear();
+            keep =
+                structuredKeepMask(w.value, outs, w.shape[1], fanIn / w.shape[1], s, scale, w.mask);
+        } else {
+            // Per output unit (nupic.torch's fixed number of non-zeros per unit).
+            const auto count =
+                std::clamp<int64_t>(std::llround((1.0 - s) * double(fanIn)), 1, fanIn);
+            keep.assign(w.value.size(), 0);
+            std::vector<int64_t> idx(static_cast<size_t>(fanIn));
+            for (int64_t o = 0; o < outs; ++o) {
+                const size_t row = static_cast<size_t>(o * fanIn);
+                // Ranked by magnitude; weights outside the mask rank last and are never kept.
+                auto rank = [&](int64_t k) {
+                    const size_t at = row + static_cast<size_t>(k);
+                    return w.mask.empty() || w.mask[at] ? std::abs(w.value[at]) : -1.0f;
+                };
+                std::iota(idx.begin(), idx.end(), 0);
+                std::partial_sort(idx.begin(), idx.begin() + count, idx.end(),
+                                  [&](int64_t a, int64_t b) {
+                                      const float ra = rank(a), rb = rank(b);
+                                      return ra > rb || (ra == rb && a < b);
+                                  });
+                for (int64_t k = 0; k < count; ++k)
+                    if (rank(idx[size_t(k)]) >= 0.0f) keep[row + size_t(idx[size_t(k)])] = 1;
+            }
         }
-        w->applyMask();
+        w.mask = std::move(keep);
+        w.applyMask();
     }
+    if (!left.empty())
+        throw Error("the network has no Conv2d or Linear layer named '" + left.begin()->first +
+                    "' to prune");
+}
+
+double TrainNetwork::weightSparsity(const std::vector<std::string>& layers) const {
+    int64_t zeros = 0, total = 0;
+    for (const auto& l : m_layers) {
+        if (std::find(layers.begin(), layers.end(), l->name()) == layers.end()) continue;
+        const std::vector<Parameter*> params = const_cast<TrainLayer&>(*l).parameters();
+        if (params.empty() || params[0]->shape.size() < 2) continue;
+        zeros += std::count(params[0]->value.begin(), params[0]->value.end(), 0.0f);
+        total += params[0]->size();
+    }
+    return total > 0 ? double(zeros) / double(total) : 0.0;
 }
 
 void TrainNetwork::endEpoch() {

@@ -47,6 +47,16 @@ class TrainNetwork {
     /// largest-magnitude round((1 - s) * fanIn) weights of each output unit and fixes that mask
     /// (prune before fine-tuning).
     void pruneByMagnitude(const std::map<std::string, double>& sparsity);
+    /// One step of gradual pruning: narrows the mask of every Conv2d/Linear named in `sparsity`
+    /// (layer name -> fraction of zeros). Unstructured: per output unit, the largest |w| of
+    /// those the mask allows, round((1 - s) * fanIn) of them (at least one; ties toward the
+    /// lower index). Structured: the cpu-sparse blocked layout (structuredKeepMask), scoring
+    /// the weights as the exported model holds them (times the following BatchNorm's 1/std).
+    /// A weight outside the mask never re-grows: a layer already sparser than s keeps its
+    /// mask. Throws Error for a name that is not a Conv2d or Linear of the network.
+    void narrowMasks(const std::map<std::string, double>& sparsity, bool structured);
+    /// Fraction of zero weights over the named Conv2d/Linear layers together (0 when none).
+    double weightSparsity(const std::vector<std::string>& layers) const;
     /// End-of-epoch hooks (k-winners boost decay).
     void endEpoch();
 

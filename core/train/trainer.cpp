@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include "checkpoint.h"
 #include "core/error.h"
@@ -83,6 +84,13 @@ void augmentFeatures(float* image, int mels, int frames, const FeatureAugmentCon
     }
 }
 
+double GradualPruning::at(double finalSparsity, double epochPosition) const {
+    if (epochPosition < startEpoch) return 0.0;
+    if (epochPosition >= endEpoch) return finalSparsity;
+    const double left = 1.0 - (epochPosition - startEpoch) / (endEpoch - startEpoch);
+    return finalSparsity * (1.0 - left * left * left);
+}
+
 Trainer::Trainer(TrainNetwork network, TrainConfig config)
     : m_network(std::move(network)), m_config(std::move(config)), m_optimizer(m_config.optimizer) {
     if (m_config.batchSize < 2) throw Error("batch size must be at least 2 (BatchNorm)");
@@ -90,6 +98,31 @@ Trainer::Trainer(TrainNetwork network, TrainConfig config)
     if (!(m_config.distillWeight >= 0.0 && m_config.distillWeight <= 1.0) ||
         !(m_config.distillTemperature > 0.0))
         throw Error("distillation needs a weight in [0, 1] and a temperature above 0");
+    const GradualPruning& gp = m_config.pruning;
+    if (gp.enabled()) {
+        if (!(gp.startEpoch >= 0.0 && gp.startEpoch <= gp.endEpoch &&
+              gp.endEpoch <= m_config.epochs)) {
+            std::ostringstream what;
+            what << "gradual pruning must start and end within the " << m_config.epochs
+                 << " epochs, start first (start " << gp.startEpoch << ", end " << gp.endEpoch
+                 << ")";
+            throw Error(what.str());
+        }
+        if (gp.everyBatches < 1) throw Error("gradual pruning needs a step of at least 1 batch");
+        for (const auto& [name, s] : gp.sparsity) {
+            const bool found = std::any_of(m_network.layers().begin(), m_network.layers().end(),
+                                           [&, &n = name](const TrainLayerPtr& l) {
+                                               return l->name() == n && !l->parameters().empty() &&
+                                                      l->parameters()[0]->shape.size() >= 2;
+                                           });
+            if (!found)
+                throw Error("gradual pruning: the network has no Conv2d or Linear layer named '" +
+                            name + "'");
+            if (!(s >= 0.0 && s < 1.0))
+                throw Error("gradual pruning: the sparsity of '" + name +
+                            "' must be in [0, 1), got " + std::to_string(s));
+        }
+    }
     m_network.applyMasks();
 }
 
@@ -170,6 +203,7 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
         double lossSum = 0.0;
         int64_t correct = 0, seen = 0;
         for (int64_t b = 0; b < batches; ++b) {
+            if (epoch == 0 && b == 0) pruneOnSchedule(0, batches);  // a schedule at 0
             fillBatch(trainSet, order, b * m_config.batchSize, m_config.batchSize, true,
                       epochSeed * 31u + static_cast<uint32_t>(b), batch, labels);
             m_network.zeroGradients();
@@ -184,6 +218,7 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
                             std::to_string(epoch + 1) + "; try a lower --lr");
             m_network.backward(grad, ctx);
             m_optimizer.step(m_network.parameters());
+            pruneOnSchedule(int64_t(epoch) * batches + b + 1, batches);
             lossSum += loss * double(labels.size());
             correct += hits;
             seen += static_cast<int64_t>(labels.size());
@@ -209,6 +244,7 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
         s.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
         s.clipsPerSecond = s.seconds > 0 ? double(seen) / s.seconds : 0.0;
         s.learningRate = lr;
+        s.weightSparsity = prunedSparsity();
         if (validationSet && validationSet->clips() > 0)
             s.validationAccuracy = evaluate(*validationSet);
         m_history.push_back(s);
@@ -222,6 +258,7 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
             const int epochsThisRun = epoch + 1 - firstEpoch;
             p.etaSeconds = secs / double(epochsThisRun) * double(m_config.epochs - m_nextEpoch);
             p.learningRate = lr, p.epochDone = true, p.validationAccuracy = s.validationAccuracy;
+            p.weightSparsity = s.weightSparsity;
             if (!progress(p)) return false;
         }
     }
@@ -250,6 +287,32 @@ double Trainer::evaluate(const FeatureSet& set, std::vector<int>* predictions) {
         }
     }
     return set.clips() > 0 ? double(correct) / double(set.clips()) : 0.0;
+}
+
+void Trainer::pruneOnSchedule(int64_t step, int64_t batches) {
+    const GradualPruning& gp = m_config.pruning;
+    if (!gp.enabled()) return;
+    // Steps count the batches done; the schedule's ends round to batches.
+    const auto first = static_cast<int64_t>(std::llround(gp.startEpoch * double(batches)));
+    const int64_t last = std::min<int64_t>(std::llround(gp.endEpoch * double(batches)),
+                                           int64_t(m_config.epochs) * batches);
+    if (step < first || step > last || ((step - first) % gp.everyBatches != 0 && step != last))
+        return;
+    const double position = last > first
+                                ? gp.startEpoch + (gp.endEpoch - gp.startEpoch) *
+                                                      double(step - first) / double(last - first)
+                                : gp.endEpoch;
+    std::map<std::string, double> now;
+    for (const auto& [name, s] : gp.sparsity)
+        if (gp.at(s, position) > 0.0) now[name] = gp.at(s, position);
+    if (!now.empty()) m_network.narrowMasks(now, gp.structured);
+}
+
+double Trainer::prunedSparsity() const {
+    if (!m_config.pruning.enabled()) return -1.0;
+    std::vector<std::string> names;
+    for (const auto& entry : m_config.pruning.sparsity) names.push_back(entry.first);
+    return m_network.weightSparsity(names);
 }
 
 void Trainer::saveCheckpoint() const {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,25 @@ struct FeatureAugmentConfig {
     double topDb = 80.0;  ///< the features' top_db: the equaliser clips this far below the maximum
 };
 
+/// Gradual magnitude pruning (Zhu & Gupta, "To prune, or not to prune", 2017): the network
+/// starts dense (or as sparse as its masks make it) and every `everyBatches` batches between
+/// epoch positions `startEpoch` and `endEpoch` (fractional epochs, e.g. 0.5 = half-way
+/// through epoch 1) its masks are narrowed by magnitude (TrainNetwork::narrowMasks) to the
+/// sparsity of the cubic schedule s(t) = s_final * (1 - (1 - t)^3), t = 0 at startEpoch and 1
+/// at endEpoch; the last step lands on endEpoch exactly, so the rest of training fine-tunes the
+/// final masks. The schedule counts from 0 % whatever the start, so a resumed run prunes
+/// exactly as an uninterrupted one.
+struct GradualPruning {
+    std::map<std::string, double> sparsity;  ///< layer name -> final fraction of zeros; empty = off
+    bool structured = false;                 ///< cpu-sparse blocked layout, else per output unit
+    double startEpoch = 0.0, endEpoch = 1.0;
+    int everyBatches = 100;
+
+    bool enabled() const { return !sparsity.empty(); }
+    /// The schedule's sparsity for a final sparsity at an epoch position.
+    double at(double finalSparsity, double epochPosition) const;
+};
+
 /// Everything a training run needs besides data and network. A run is reproducible from seed.
 struct TrainConfig {
     int epochs = 10;
@@ -53,6 +73,7 @@ struct TrainConfig {
     FeatureAugmentConfig augment;
     /// Knowledge distillation, used when Trainer::setTeacher() gave a teacher (see SoftTargets).
     double distillWeight = 0.5, distillTemperature = 2.0;
+    GradualPruning pruning;
     /// When not empty, the state after every epoch is written (atomically) to
     /// checkpointDir / "checkpoint.bin".
     std::filesystem::path checkpointDir;
@@ -67,6 +88,8 @@ struct TrainProgress {
     float learningRate = 0;
     bool epochDone = false;
     double validationAccuracy = -1;  ///< end of epoch, when a validation set was given
+    /// With gradual pruning: fraction of zero weights in the pruned layers (else -1).
+    double weightSparsity = -1;
 };
 
 /// Return false to cancel; the trainer stops after the current batch.
@@ -77,6 +100,7 @@ struct EpochStats {
     double loss = 0, accuracy = 0, validationAccuracy = -1;
     double seconds = 0, clipsPerSecond = 0;
     float learningRate = 0;
+    double weightSparsity = -1;  ///< see TrainProgress; not kept in checkpoints' history
 };
 
 /// Runs the training loop on precomputed features: forward, softmax cross-entropy, backward,
@@ -112,6 +136,11 @@ class Trainer {
                    int64_t count, bool augment, uint32_t batchSeed, Tensor& batch,
                    std::vector<int>& labels) const;
     void saveCheckpoint() const;
+    /// Gradual pruning once `step` batches are done (no-op off the schedule): step 0 before
+    /// the first batch, then after every optimiser step, so an epoch's report and checkpoint
+    /// include a step that lands on its end.
+    void pruneOnSchedule(int64_t step, int64_t batches);
+    double prunedSparsity() const;
 
     TrainNetwork m_network;
     TrainConfig m_config;

@@ -20,26 +20,20 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tiny_corpus import make_tiny_corpus  # noqa: E402
 
 EPOCHS = 8
 
 
 def main():
     cli, check, scratch = sys.argv[1:4]
-    root = os.path.abspath(os.path.dirname(__file__) + "/../..")
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    corpus = os.path.join(scratch, "corpus")
-    subprocess.run(["/usr/bin/python3", root + "/tools/corpus/make_corpus.py", "--out", corpus,
-                    "--words", "yes,no", "--unknown-words", "cat", "--clips-per-word", "8",
-                    "--clips-per-unknown-word", "4", "--engines", "espeak", "--noise-seconds", "1",
-                    "--seed", "3", "--validation-percent", "0", "--testing-percent", "0",
-                    "--jobs", "1"], check=True, stdout=subprocess.DEVNULL)
+    corpus = make_tiny_corpus(scratch, clips_per_word=8, seed=3)
     ck = os.path.join(scratch, "ck")
     ckfile = os.path.join(ck, "checkpoint.bin")
     out = os.path.join(scratch, "model.onnx")

@@ -13,13 +13,14 @@ output layer, which has none, is exactly the dense one), and the network has the
 k-winners layers (not the dense model's ReLUs).
 """
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import onnx
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tiny_corpus import make_tiny_corpus  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools/peers"))
 from gsc_torch import load_dense_module  # noqa: E402
 
@@ -33,15 +34,7 @@ def weights(path):
 
 def main():
     cli, scratch = sys.argv[1:3]
-    root = os.path.abspath(os.path.dirname(__file__) + "/../..")
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    corpus = os.path.join(scratch, "corpus")
-    subprocess.run(["/usr/bin/python3", root + "/tools/corpus/make_corpus.py", "--out", corpus,
-                    "--words", "yes,no", "--unknown-words", "cat", "--clips-per-word", "6",
-                    "--clips-per-unknown-word", "4", "--engines", "espeak", "--noise-seconds", "1",
-                    "--seed", "5", "--validation-percent", "0", "--testing-percent", "0",
-                    "--jobs", "1"], check=True, stdout=subprocess.DEVNULL)
+    corpus = make_tiny_corpus(scratch)
     common = [cli, "train", "--data", corpus, "--labels", "yes,no", "--epochs", "1",
               "--threads", "1", "--variants", "1", "--batch", "8", "--seed", "2", "-q"]
     dense = os.path.join(scratch, "dense.onnx")

@@ -7,12 +7,9 @@ using namespace sparselab::train;
 
 namespace {
 Parameter param(std::vector<float> v, std::vector<uint8_t> mask = {}) {
-    Parameter p;
-    p.name = "w";
-    p.value = std::move(v);
-    p.grad.assign(p.value.size(), 0.5f);
-    p.mask = std::move(mask);
-    return p;
+    // Built whole: assigning the name literal afterwards trips GCC 12's false -Wrestrict.
+    std::vector<float> grad(v.size(), 0.5f);
+    return Parameter{"w", std::move(v), std::move(grad), std::move(mask), {}};
 }
 }  // namespace
 

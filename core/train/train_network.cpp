@@ -113,8 +113,8 @@ void TrainNetwork::applyMasks() {
 }
 
 void TrainNetwork::pruneByMagnitude(const std::map<std::string, double>& sparsity) {
-    for (auto& l : m_layers)
-        if (sparsity.count(l->name())) l->parameters().at(0)->mask.clear();
+    for (auto& l : m_layers)  // from dense (narrowMasks names a layer it cannot prune)
+        if (sparsity.count(l->name()) && !l->parameters().empty()) l->parameters()[0]->mask.clear();
     narrowMasks(sparsity, false);
 }
 

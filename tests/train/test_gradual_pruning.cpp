@@ -113,6 +113,7 @@ TEST(GradualPruning, UnstructuredKeepsTheLargestPerUnitAndNeverRegrows) {
     EXPECT_NEAR(net.weightSparsity({"conv2"}), 0.9, 1e-12);
     EXPECT_THROW(net.narrowMasks({{"conv1.maxpool", 0.5}}, false), Error);
     EXPECT_THROW(net.narrowMasks({{"nothing", 0.5}}, false), Error);
+    EXPECT_THROW(net.pruneByMagnitude({{"conv1.maxpool", 0.5}}), Error);  // one-shot, same rule
 }
 
 TEST(GradualPruning, StructuredScoresBlocksAsTheExportedModelHoldsThem) {

@@ -122,16 +122,12 @@ def main():
     # 3. Refused, with a message.
     bad = ["--out", os.path.join(scratch, "bad.onnx"), "--epochs", "1"]
     for args, says in [(gradual + ["--prune-end", "3"], "within the 1 epochs"),
-                       (common + ["--arch", "dense", "--gradual-prune"], "no sparse layer")]:
+                       (common + ["--arch", "dense", "--gradual-prune"], "no sparse layer"),
+                       (common + ["--arch", "sparse", "--prune-end", "1"], "--gradual-prune")]:
         r = subprocess.run(args + bad, capture_output=True, text=True)
         extra = args[len(common):]
         assert r.returncode != 0 and says in r.stderr, (extra, r.returncode, r.stderr)
-        print("refused:", r.stderr.strip().splitlines()[-1])
-    r = subprocess.run(common + ["--arch", "sparse", "--epochs", "1", "--prune-end", "1",
-                                 "--out", os.path.join(scratch, "bad.onnx")],
-                       capture_output=True, text=True)
-    assert r.returncode != 0 and "--gradual-prune" in r.stderr, (r.returncode, r.stderr)
-    print("refused:", r.stderr.strip().splitlines()[-1])
+        print("refused:", next(line for line in r.stderr.splitlines() if says in line))
     print("PASS")
     return 0
 

@@ -112,9 +112,25 @@ void TrainNetwork::applyMasks() {
     for (Parameter* p : parameters()) p->applyMask();
 }
 
+namespace {
+
+/// The weight of a Conv2d or Linear layer (its first, multi-dimensional parameter); nullptr for
+/// every other layer.
+Parameter* weightOf(const TrainLayer& layer) {
+    const std::vector<Parameter*> params = const_cast<TrainLayer&>(layer).parameters();
+    return !params.empty() && params[0]->shape.size() >= 2 ? params[0] : nullptr;
+}
+
+}  // namespace
+
+bool TrainNetwork::hasWeightLayer(const std::string& name) const {
+    return std::any_of(m_layers.begin(), m_layers.end(),
+                       [&](const TrainLayerPtr& l) { return l->name() == name && weightOf(*l); });
+}
+
 void TrainNetwork::pruneByMagnitude(const std::map<std::string, double>& sparsity) {
     for (auto& l : m_layers)  // from dense (narrowMasks names a layer it cannot prune)
-        if (sparsity.count(l->name()) && !l->parameters().empty()) l->parameters()[0]->mask.clear();
+        if (Parameter* w = weightOf(*l); w && sparsity.count(l->name())) w->mask.clear();
     narrowMasks(sparsity, false);
 }
 
@@ -126,13 +142,13 @@ void TrainNetwork::narrowMasks(const std::map<std::string, double>& sparsity, bo
         if (it == left.end()) continue;
         const double s = it->second;
         left.erase(it);
-        const std::vector<Parameter*> params = l.parameters();
-        if (params.empty() || params[0]->shape.size() < 2)
+        Parameter* weight = weightOf(l);
+        if (!weight)
             throw Error("layer '" + l.name() + "' is not a Conv2d or Linear layer to prune");
         if (!(s >= 0.0 && s <= 1.0))
             throw Error("weight sparsity of layer '" + l.name() + "' must be in [0, 1], got " +
                         std::to_string(s));
-        Parameter& w = *params[0];
+        Parameter& w = *weight;
         const int64_t outs = w.shape[0], fanIn = w.size() / outs;
         std::vector<uint8_t> keep;
         if (structured && outs > kSparseBlock) {
@@ -176,10 +192,10 @@ double TrainNetwork::weightSparsity(const std::vector<std::string>& layers) cons
     int64_t zeros = 0, total = 0;
     for (const auto& l : m_layers) {
         if (std::find(layers.begin(), layers.end(), l->name()) == layers.end()) continue;
-        const std::vector<Parameter*> params = const_cast<TrainLayer&>(*l).parameters();
-        if (params.empty() || params[0]->shape.size() < 2) continue;
-        zeros += std::count(params[0]->value.begin(), params[0]->value.end(), 0.0f);
-        total += params[0]->size();
+        const Parameter* w = weightOf(*l);
+        if (!w) continue;
+        zeros += std::count(w->value.begin(), w->value.end(), 0.0f);
+        total += w->size();
     }
     return total > 0 ? double(zeros) / double(total) : 0.0;
 }

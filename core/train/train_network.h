@@ -55,6 +55,8 @@ class TrainNetwork {
     /// A weight outside the mask never re-grows: a layer already sparser than s keeps its
     /// mask. Throws Error for a name that is not a Conv2d or Linear of the network.
     void narrowMasks(const std::map<std::string, double>& sparsity, bool structured);
+    /// Whether the network has a Conv2d or Linear layer of that name (one that can be pruned).
+    bool hasWeightLayer(const std::string& name) const;
     /// Fraction of zero weights over the named Conv2d/Linear layers together (0 when none).
     double weightSparsity(const std::vector<std::string>& layers) const;
     /// End-of-epoch hooks (k-winners boost decay).

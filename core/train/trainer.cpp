@@ -110,12 +110,7 @@ Trainer::Trainer(TrainNetwork network, TrainConfig config)
         }
         if (gp.everyBatches < 1) throw Error("gradual pruning needs a step of at least 1 batch");
         for (const auto& [name, s] : gp.sparsity) {
-            const bool found = std::any_of(m_network.layers().begin(), m_network.layers().end(),
-                                           [&, &n = name](const TrainLayerPtr& l) {
-                                               return l->name() == n && !l->parameters().empty() &&
-                                                      l->parameters()[0]->shape.size() >= 2;
-                                           });
-            if (!found)
+            if (!m_network.hasWeightLayer(name))
                 throw Error("gradual pruning: the network has no Conv2d or Linear layer named '" +
                             name + "'");
             if (!(s >= 0.0 && s < 1.0))
@@ -303,8 +298,8 @@ void Trainer::pruneOnSchedule(int64_t step, int64_t batches) {
                                                       double(step - first) / double(last - first)
                                 : gp.endEpoch;
     std::map<std::string, double> now;
-    for (const auto& [name, s] : gp.sparsity)
-        if (gp.at(s, position) > 0.0) now[name] = gp.at(s, position);
+    for (const auto& [name, target] : gp.sparsity)
+        if (const double s = gp.at(target, position); s > 0.0) now[name] = s;
     if (!now.empty()) m_network.narrowMasks(now, gp.structured);
 }
 

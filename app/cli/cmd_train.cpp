@@ -28,7 +28,8 @@ struct TrainArgs {
     uint32_t seed = 1;
     float lr = 0.01f, momentum = 0.9f, weightDecay = 0.0f, gamma = 0.9f;
     double silenceShare = 0.1, maxUnknownShare = -1.0, unknownWeight = 1.0, vtlp = 0.1, eqDb = 0.0,
-           distillWeight = 0.5, distillTemperature = 2.0;
+           distillWeight = 0.5, distillTemperature = 2.0, labelSmoothing = 0.0, mixup = 0.0;
+    int freqMask = 4, timeMask = 4, masks = 1;
     bool structured = false;
     bool gradualPrune = false;
     double pruneStart = 0.0, pruneEnd = -1.0;
@@ -261,6 +262,11 @@ void run(const TrainArgs& a) {
     tc.augment.maxWarp = a.vtlp;
     tc.augment.maxEqDb = a.eqDb;
     tc.augment.topDb = features.topDb;
+    tc.augment.maxFreqMask = a.freqMask;
+    tc.augment.maxTimeMask = a.timeMask;
+    tc.augment.masks = a.masks;
+    tc.labelSmoothing = a.labelSmoothing;
+    tc.mixupAlpha = a.mixup;
     if (a.unknownWeight != 1.0) {
         tc.classWeights.assign(static_cast<size_t>(scheme.size()), 1.0);
         const auto& labels = scheme.labels();
@@ -468,6 +474,26 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
                     "(p = 0.5; 0 = off)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 40.0));
+    cmd->add_option("--freq-mask", a->freqMask,
+                    "SpecAugment: largest width (mel bands) of a frequency mask (p = 0.5; 0 = off)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    cmd->add_option("--time-mask", a->timeMask,
+                    "SpecAugment: largest width (frames) of a time mask (p = 0.5; 0 = off)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    cmd->add_option("--masks", a->masks, "SpecAugment: frequency masks and time masks per sample")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 16));
+    cmd->add_option("--label-smoothing", a->labelSmoothing,
+                    "Learn (1 - x) * one-hot + x / classes instead of the one-hot label (0 = off)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.5));
+    cmd->add_option("--mixup", a->mixup,
+                    "Mixup: blend each training sample with another of its batch by "
+                    "Beta(x, x) weights, labels alike (0 = off; 0.2-0.4 usual)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 10.0));
     cmd->add_option("--teacher", a->teacher,
                     "Knowledge distillation: also learn this model's (e.g. the dense model's) "
                     "softened outputs on every training batch")

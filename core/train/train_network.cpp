@@ -262,7 +262,7 @@ double logSumExp(const float* z, int64_t c, double t) {
 }  // namespace
 
 double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels, Tensor& grad,
-                           int64_t* correct, const SoftTargets* soft) {
+                           int64_t* correct, const SoftTargets* soft, const LabelTargets* targets) {
     const int64_t n = logits.dim(0), c = logits.dim(1);
     if (static_cast<int64_t>(labels.size()) != n)
         throw Error("softmaxCrossEntropy: " + std::to_string(labels.size()) + " labels for " +
@@ -272,6 +272,14 @@ double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels,
                     shapeToString(soft->teacherLogits.shape()) + " do not match the logits " +
                     shapeToString(logits.shape()));
     const double w = soft ? soft->weight : 0.0, t = soft ? soft->temperature : 1.0;
+    const bool mixed = targets && !targets->mixLabels.empty();
+    if (mixed && (static_cast<int64_t>(targets->mixLabels.size()) != n ||
+                  static_cast<int64_t>(targets->mixWeights.size()) != n))
+        throw Error("softmaxCrossEntropy: " + std::to_string(targets->mixLabels.size()) +
+                    " mixup labels and " + std::to_string(targets->mixWeights.size()) +
+                    " weights for " + std::to_string(n) + " samples");
+    const double eps = targets ? targets->smoothing : 0.0;
+    std::vector<double> q(static_cast<size_t>(c));
     grad.resize(logits.shape());
     double loss = 0.0;
     int64_t hits = 0;
@@ -282,11 +290,23 @@ double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels,
         const double logSum = logSumExp(z, c, 1.0);
         const int y = labels[static_cast<size_t>(b)];
         if (y < 0 || y >= c) throw Error("softmaxCrossEntropy: label out of range");
-        loss -= (1.0 - w) * (double(z[y]) - logSum);
         hits += best == y;
-        for (int64_t i = 0; i < c; ++i)
-            g[i] = float((1.0 - w) * (std::exp(double(z[i]) - logSum) - (i == y ? 1.0 : 0.0)) /
-                         double(n));
+        // The label term's target distribution q (one-hot unless smoothed or mixed).
+        std::fill(q.begin(), q.end(), eps / double(c));
+        if (mixed) {
+            const int y2 = targets->mixLabels[static_cast<size_t>(b)];
+            if (y2 < 0 || y2 >= c) throw Error("softmaxCrossEntropy: mixup label out of range");
+            const double m = targets->mixWeights[static_cast<size_t>(b)];
+            q[size_t(y)] += (1.0 - eps) * (1.0 - m);
+            q[size_t(y2)] += (1.0 - eps) * m;
+        } else {
+            q[size_t(y)] += 1.0 - eps;
+        }
+        for (int64_t i = 0; i < c; ++i) {
+            const double logP = double(z[i]) - logSum;
+            if (q[size_t(i)] > 0.0) loss -= (1.0 - w) * q[size_t(i)] * logP;
+            g[i] = float((1.0 - w) * (std::exp(logP) - q[size_t(i)]) / double(n));
+        }
         if (w == 0.0) continue;
         const float* zt = soft->teacherLogits.data() + b * c;
         const double logSumS = logSumExp(z, c, t), logSumT = logSumExp(zt, c, t);

@@ -90,13 +90,26 @@ struct SoftTargets {
     double temperature;
 };
 
+/// Targets other than one label per sample: label smoothing (Szegedy et al., "Rethinking the
+/// Inception Architecture", 2016) and mixup (Zhang et al., "mixup: Beyond Empirical Risk
+/// Minimization", 2018). The target distribution of sample b is
+/// (1 - smoothing) * ((1 - m_b) * onehot(label_b) + m_b * onehot(mixLabels[b])) + smoothing / C,
+/// where m_b = mixWeights[b] (both empty = no mixing).
+struct LabelTargets {
+    double smoothing = 0.0;
+    std::vector<int> mixLabels;
+    std::vector<float> mixWeights;
+};
+
 /// Mean negative log-likelihood of log_softmax(logits) for integer labels; writes
 /// dLoss/dLogits to `grad` (softmax - onehot, divided by N) and counts argmax == label in
 /// `correct`. With `soft`, the per-sample loss is (1 - w) * NLL + w * T^2 *
 /// KL(softmax(teacher / T) || softmax(logits / T)), whose gradient adds
 /// w * T * (softmax(logits / T) - softmax(teacher / T)) (T^2 keeps the term's gradient the
-/// size of the NLL's whatever T is).
+/// size of the NLL's whatever T is). With `targets`, the NLL term is the cross-entropy with
+/// LabelTargets' distribution q (gradient softmax - q); `correct` still counts `labels`.
 double softmaxCrossEntropy(const Tensor& logits, const std::vector<int>& labels, Tensor& grad,
-                           int64_t* correct = nullptr, const SoftTargets* soft = nullptr);
+                           int64_t* correct = nullptr, const SoftTargets* soft = nullptr,
+                           const LabelTargets* targets = nullptr);
 
 }  // namespace sparselab::train

@@ -70,17 +70,19 @@ void augmentFeatures(float* image, int mels, int frames, const FeatureAugmentCon
         const auto low = static_cast<float>(-a.topDb);
         for (int i = 0; i < mels * frames; ++i) image[i] = std::max(image[i] - top, low);
     }
-    if (a.maxFreqMask > 0 && u(rng) < a.prob) {
-        const int w = 1 + static_cast<int>(u(rng) * a.maxFreqMask);
-        const int f0 = static_cast<int>(u(rng) * std::max(1, mels - w));
-        for (int m = f0; m < std::min(mels, f0 + w); ++m)
-            std::fill(image + m * frames, image + (m + 1) * frames, floor);
-    }
-    if (a.maxTimeMask > 0 && u(rng) < a.prob) {
-        const int w = 1 + static_cast<int>(u(rng) * a.maxTimeMask);
-        const int t0 = static_cast<int>(u(rng) * std::max(1, frames - w));
-        for (int m = 0; m < mels; ++m)
-            for (int t = t0; t < std::min(frames, t0 + w); ++t) image[m * frames + t] = floor;
+    for (int k = 0; k < a.masks; ++k) {
+        if (a.maxFreqMask > 0 && u(rng) < a.prob) {
+            const int w = 1 + static_cast<int>(u(rng) * a.maxFreqMask);
+            const int f0 = static_cast<int>(u(rng) * std::max(1, mels - w));
+            for (int m = f0; m < std::min(mels, f0 + w); ++m)
+                std::fill(image + m * frames, image + (m + 1) * frames, floor);
+        }
+        if (a.maxTimeMask > 0 && u(rng) < a.prob) {
+            const int w = 1 + static_cast<int>(u(rng) * a.maxTimeMask);
+            const int t0 = static_cast<int>(u(rng) * std::max(1, frames - w));
+            for (int m = 0; m < mels; ++m)
+                for (int t = t0; t < std::min(frames, t0 + w); ++t) image[m * frames + t] = floor;
+        }
     }
 }
 
@@ -98,6 +100,11 @@ Trainer::Trainer(TrainNetwork network, TrainConfig config)
     if (!(m_config.distillWeight >= 0.0 && m_config.distillWeight <= 1.0) ||
         !(m_config.distillTemperature > 0.0))
         throw Error("distillation needs a weight in [0, 1] and a temperature above 0");
+    if (!(m_config.labelSmoothing >= 0.0 && m_config.labelSmoothing < 1.0))
+        throw Error("label smoothing must be in [0, 1)");
+    if (!(m_config.mixupAlpha >= 0.0) || !std::isfinite(m_config.mixupAlpha))
+        throw Error("the mixup alpha must be 0 (off) or above");
+    if (m_config.augment.masks < 0) throw Error("the number of SpecAugment masks must be >= 0");
     const GradualPruning& gp = m_config.pruning;
     if (gp.enabled()) {
         if (!(gp.startEpoch >= 0.0 && gp.startEpoch <= gp.endEpoch &&
@@ -176,6 +183,35 @@ void Trainer::fillBatch(const FeatureSet& set, const std::vector<int64_t>& order
     }
 }
 
+void mixupBatch(Tensor& batch, const std::vector<int>& labels, double alpha, uint32_t seed,
+                LabelTargets& targets) {
+    const auto n = static_cast<int64_t>(labels.size());
+    const int64_t size = batch.size() / std::max<int64_t>(n, 1);
+    if (batch.rank() < 1 || batch.dim(0) != n)
+        throw Error("mixup: " + std::to_string(n) + " labels for a batch of shape " +
+                    shapeToString(batch.shape()));
+    if (!(alpha > 0.0)) throw Error("mixup: alpha must be above 0");
+    std::mt19937 rng(seed);
+    std::gamma_distribution<double> gamma(alpha, 1.0);
+    std::vector<int64_t> partner(static_cast<size_t>(n));
+    std::iota(partner.begin(), partner.end(), 0);
+    std::shuffle(partner.begin(), partner.end(), rng);
+    const Tensor original = batch;
+    targets.mixLabels.resize(static_cast<size_t>(n));
+    targets.mixWeights.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const double x = gamma(rng), y = gamma(rng);
+        const double beta = x + y > 0.0 ? x / (x + y) : 0.5;  // Beta(alpha, alpha)
+        const auto other = static_cast<float>(std::min(beta, 1.0 - beta));
+        const int64_t j = partner[static_cast<size_t>(i)];
+        float* dst = batch.data() + i * size;
+        const float* src = original.data() + j * size;
+        for (int64_t e = 0; e < size; ++e) dst[e] = (1.0f - other) * dst[e] + other * src[e];
+        targets.mixLabels[static_cast<size_t>(i)] = labels[static_cast<size_t>(j)];
+        targets.mixWeights[static_cast<size_t>(i)] = other;
+    }
+}
+
 bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
                     const ProgressCallback& progress) {
     if (trainSet.clips() < m_config.batchSize)
@@ -201,13 +237,20 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
             if (epoch == 0 && b == 0) pruneOnSchedule(0, batches);  // a schedule at 0
             fillBatch(trainSet, order, b * m_config.batchSize, m_config.batchSize, true,
                       epochSeed * 31u + static_cast<uint32_t>(b), batch, labels);
+            LabelTargets targets;
+            targets.smoothing = m_config.labelSmoothing;
+            if (m_config.mixupAlpha > 0.0)
+                mixupBatch(batch, labels, m_config.mixupAlpha,
+                           (epochSeed * 31u + static_cast<uint32_t>(b)) ^ 0x6d2b79f5u, targets);
             m_network.zeroGradients();
             int64_t hits = 0;
             Tensor teacherOut;
             if (m_teacher) teacherOut = m_teacher->run(batch);
             const SoftTargets soft{teacherOut, m_config.distillWeight, m_config.distillTemperature};
-            const double loss = softmaxCrossEntropy(m_network.forward(batch, ctx), labels, grad,
-                                                    &hits, m_teacher ? &soft : nullptr);
+            const bool plain = targets.smoothing == 0.0 && targets.mixLabels.empty();
+            const double loss =
+                softmaxCrossEntropy(m_network.forward(batch, ctx), labels, grad, &hits,
+                                    m_teacher ? &soft : nullptr, plain ? nullptr : &targets);
             if (!std::isfinite(loss))
                 throw Error("training diverged (loss " + std::to_string(loss) + ") in epoch " +
                             std::to_string(epoch + 1) + "; try a lower --lr");

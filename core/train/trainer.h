@@ -22,7 +22,8 @@ struct FeatureAugmentConfig {
     double prob = 0.5;
     int maxShiftFrames = 8;
     double maxStretch = 0.2;
-    int maxFreqMask = 4, maxTimeMask = 4;  ///< widths of one frequency and one time mask (0 = off)
+    int maxFreqMask = 4, maxTimeMask = 4;  ///< largest width of a frequency / time mask (0 = off)
+    int masks = 1;  ///< frequency masks and time masks per sample (each drawn with prob)
     /// Vocal-tract-length perturbation: with probability prob the mel axis is warped by a
     /// factor U(1 - x, 1 + x) (row m shows source row m * factor, linear interpolation; rows
     /// past the top repeat the top row), as a longer or shorter vocal tract would shift the
@@ -45,6 +46,12 @@ struct FeatureAugmentConfig {
 /// at endEpoch; the last step lands on endEpoch exactly, so the rest of training fine-tunes the
 /// final masks. The schedule counts from 0 % whatever the start, so a resumed run prunes
 /// exactly as an uninterrupted one.
+/// Mixup (Zhang et al. 2018) of a batch [N, ...] in place: sample i becomes
+/// (1 - m_i) * x_i + m_i * x_p(i) for a random permutation p and m_i = min(l, 1 - l),
+/// l ~ Beta(alpha, alpha); targets.mixLabels[i] = labels[p(i)], targets.mixWeights[i] = m_i.
+void mixupBatch(Tensor& batch, const std::vector<int>& labels, double alpha, uint32_t seed,
+                LabelTargets& targets);
+
 struct GradualPruning {
     std::map<std::string, double> sparsity;  ///< layer name -> final fraction of zeros; empty = off
     bool structured = false;                 ///< cpu-sparse blocked layout, else per output unit
@@ -71,6 +78,13 @@ struct TrainConfig {
     /// = 1. E.g. unknown drawn 3x as often as a word, since it stands for every other word.
     std::vector<double> classWeights;
     FeatureAugmentConfig augment;
+    /// Label smoothing: the label term learns (1 - x) * onehot + x / classes (0 = off).
+    double labelSmoothing = 0.0;
+    /// Mixup with Beta(alpha, alpha) (0 = off): each training sample's features become
+    /// l * own + (1 - l) * those of another sample of the batch (a random pairing), and its
+    /// label term learns the labels in the same proportions; l = max(l', 1 - l') so the own
+    /// label keeps the larger share (and the accuracy counted against it stays meaningful).
+    double mixupAlpha = 0.0;
     /// Knowledge distillation, used when Trainer::setTeacher() gave a teacher (see SoftTargets).
     double distillWeight = 0.5, distillTemperature = 2.0;
     GradualPruning pruning;

@@ -97,3 +97,80 @@ TEST(TrainAugment, EqualiserClipsAtTopDbBelowTheMaximum) {
         EXPECT_GE(*std::min_element(img.begin(), img.end()), -10.0f);
     }
 }
+
+TEST(TrainAugment, SpecAugmentMasksCountAndWidth) {
+    // Only masks, always drawn: with `masks` k and widths w, at most k frequency bands of width
+    // <= w and k time spans of width <= w are set to the image floor.
+    const int mels = 32, frames = 32;
+    FeatureAugmentConfig a;
+    a.prob = 1.0;
+    a.maxShiftFrames = 0, a.maxStretch = 0;
+    a.maxFreqMask = 6, a.maxTimeMask = 5;
+    for (int masks : {0, 1, 3}) {
+        a.masks = masks;
+        int maxRows = 0, maxCols = 0, minRows = mels;
+        for (uint32_t seed = 1; seed <= 200; ++seed) {
+            std::vector<float> img(static_cast<size_t>(mels * frames));
+            for (size_t i = 0; i < img.size(); ++i) img[i] = 1.0f + float(i % 7);  // floor 1
+            augmentFeatures(img.data(), mels, frames, a, seed);
+            int rows = 0, cols = 0;  // rows / columns entirely at the floor
+            for (int m = 0; m < mels; ++m) {
+                bool all = true;
+                for (int t = 0; t < frames; ++t) all = all && img[size_t(m * frames + t)] == 1.0f;
+                rows += all;
+            }
+            for (int t = 0; t < frames; ++t) {
+                bool all = true;
+                for (int m = 0; m < mels; ++m) all = all && img[size_t(m * frames + t)] == 1.0f;
+                cols += all;
+            }
+            maxRows = std::max(maxRows, rows), maxCols = std::max(maxCols, cols);
+            minRows = std::min(minRows, rows);
+        }
+        EXPECT_LE(maxRows, masks * 6) << masks;
+        EXPECT_LE(maxCols, masks * 5) << masks;
+        if (masks == 0) {
+            EXPECT_EQ(maxRows + maxCols, 0);
+        } else {
+            EXPECT_GE(minRows, 1) << masks;  // p = 1: always at least one band
+        }
+        if (masks == 3) {
+            EXPECT_GT(maxRows, 6) << "three masks cover more than one can";
+        }
+    }
+}
+
+TEST(TrainAugment, MixupBlendsPairsWithBetaWeights) {
+    // 2000 samples of 3 values, sample i all equal to i: after mixup sample i must be
+    // (1 - m) i + m j with j the sample whose label is mixLabels[i] (label = index here), each
+    // j used once (a permutation), m <= 1/2, and the mean of m must be E[min(l, 1 - l)] for
+    // l ~ Beta(alpha, alpha): 1/4 for alpha = 1 (l uniform); 0.1012 for alpha = 0.2 (numerical
+    // integration of the Beta density, and numpy.random.beta with 10^7 draws: 0.1012).
+    const int n = 2000;
+    for (const auto& [alpha, mean] : {std::pair{1.0, 0.25}, std::pair{0.2, 0.1012}}) {
+        sparselab::Tensor batch({n, 3});
+        std::vector<int> labels(n);
+        for (int i = 0; i < n; ++i) {
+            labels[size_t(i)] = i;
+            for (int e = 0; e < 3; ++e) batch[i * 3 + e] = float(i);
+        }
+        sparselab::train::LabelTargets t;
+        mixupBatch(batch, labels, alpha, 7, t);
+        ASSERT_EQ(t.mixLabels.size(), size_t(n));
+        std::vector<int> used(n, 0);
+        double sum = 0.0;
+        for (int i = 0; i < n; ++i) {
+            const int j = t.mixLabels[size_t(i)];
+            const double m = t.mixWeights[size_t(i)];
+            ASSERT_GE(m, 0.0);
+            ASSERT_LE(m, 0.5);
+            ++used[size_t(j)];
+            sum += m;
+            for (int e = 0; e < 3; ++e)
+                EXPECT_NEAR(batch[i * 3 + e], (1 - m) * i + m * j, 0.01) << i;
+        }
+        EXPECT_EQ(*std::min_element(used.begin(), used.end()), 1);
+        EXPECT_EQ(*std::max_element(used.begin(), used.end()), 1);
+        EXPECT_NEAR(sum / n, mean, 0.015) << "alpha " << alpha;
+    }
+}

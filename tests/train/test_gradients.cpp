@@ -5,6 +5,7 @@
 #include <functional>
 #include <random>
 
+#include "core/error.h"
 #include "core/train/train_layer.h"
 #include "core/train/train_network.h"
 
@@ -240,6 +241,69 @@ TEST(TrainGradients, DistillationLossMatchesFiniteDifferences) {
         const double up = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft);
         logits[i] = keep - eps;
         const double down = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft);
+        logits[i] = keep;
+        EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-4) << "logit " << i;
+    }
+}
+
+TEST(TrainGradients, LabelSmoothingAndMixupHandComputed) {
+    // logits (0, ln 3): log p = (ln 1/4, ln 3/4).
+    Tensor logits({1, 2}, std::vector<float>{0.0f, std::log(3.0f)});
+    Tensor grad;
+    int64_t correct = 0;
+    // Smoothing 0.2 over 2 classes: q = (0.1, 0.9).
+    LabelTargets smooth;
+    smooth.smoothing = 0.2;
+    double loss = softmaxCrossEntropy(logits, {1}, grad, &correct, nullptr, &smooth);
+    EXPECT_NEAR(loss, -(0.1 * std::log(0.25) + 0.9 * std::log(0.75)), 1e-6);
+    EXPECT_NEAR(grad[0], 0.25 - 0.1, 1e-6);
+    EXPECT_NEAR(grad[1], 0.75 - 0.9, 1e-6);
+    EXPECT_EQ(correct, 1);
+    // Mixup: label 1 with 30 % of label 0: q = (0.3, 0.7); accuracy still counts label 1.
+    LabelTargets mix;
+    mix.mixLabels = {0};
+    mix.mixWeights = {0.3f};
+    loss = softmaxCrossEntropy(logits, {1}, grad, &correct, nullptr, &mix);
+    EXPECT_NEAR(loss, -(0.3 * std::log(0.25) + 0.7 * std::log(0.75)), 1e-6);
+    EXPECT_NEAR(grad[0], 0.25 - 0.3, 1e-6);
+    EXPECT_EQ(correct, 1);
+    // Both: q = 0.8 * (0.3, 0.7) + 0.1 = (0.34, 0.66).
+    mix.smoothing = 0.2;
+    loss = softmaxCrossEntropy(logits, {1}, grad, nullptr, nullptr, &mix);
+    EXPECT_NEAR(loss, -(0.34 * std::log(0.25) + 0.66 * std::log(0.75)), 1e-6);
+    EXPECT_NEAR(grad[1], 0.75 - 0.66, 1e-6);
+    // No smoothing and no mixing is the plain loss, bit for bit.
+    const LabelTargets plain;
+    Tensor plainGrad;
+    EXPECT_EQ(softmaxCrossEntropy(logits, {1}, grad, nullptr, nullptr, &plain),
+              softmaxCrossEntropy(logits, {1}, plainGrad));
+    EXPECT_EQ(grad[0], plainGrad[0]);
+    // Mismatched mixup vectors are refused.
+    LabelTargets bad;
+    bad.mixLabels = {0, 1};
+    bad.mixWeights = {0.5f, 0.5f};
+    EXPECT_THROW(softmaxCrossEntropy(logits, {1}, grad, nullptr, nullptr, &bad), Error);
+}
+
+TEST(TrainGradients, MixedTargetsWithDistillationMatchFiniteDifferences) {
+    std::mt19937 rng(23);
+    Tensor logits = randomTensor({4, 6}, rng, 3.0f);
+    const Tensor teacher = randomTensor({4, 6}, rng, 3.0f);
+    const std::vector<int> labels = {0, 5, 2, 2};
+    const SoftTargets soft{teacher, 0.4, 2.0};
+    LabelTargets targets;
+    targets.smoothing = 0.1;
+    targets.mixLabels = {3, 5, 1, 0};
+    targets.mixWeights = {0.2f, 0.5f, 0.0f, 0.45f};
+    Tensor grad, scratch;
+    softmaxCrossEntropy(logits, labels, grad, nullptr, &soft, &targets);
+    for (int64_t i = 0; i < logits.size(); ++i) {
+        const float keep = logits[i];
+        const float eps = 1e-2f;
+        logits[i] = keep + eps;
+        const double up = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft, &targets);
+        logits[i] = keep - eps;
+        const double down = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft, &targets);
         logits[i] = keep;
         EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-4) << "logit " << i;
     }

@@ -235,22 +235,20 @@ bool Trainer::train(const FeatureSet& trainSet, const FeatureSet* validationSet,
         int64_t correct = 0, seen = 0;
         for (int64_t b = 0; b < batches; ++b) {
             if (epoch == 0 && b == 0) pruneOnSchedule(0, batches);  // a schedule at 0
-            fillBatch(trainSet, order, b * m_config.batchSize, m_config.batchSize, true,
-                      epochSeed * 31u + static_cast<uint32_t>(b), batch, labels);
-            LabelTargets targets;
+            const uint32_t batchSeed = epochSeed * 31u + static_cast<uint32_t>(b);
+            fillBatch(trainSet, order, b * m_config.batchSize, m_config.batchSize, true, batchSeed,
+                      batch, labels);
+            LabelTargets targets;  // one-hot labels unless smoothed or mixed
             targets.smoothing = m_config.labelSmoothing;
             if (m_config.mixupAlpha > 0.0)
-                mixupBatch(batch, labels, m_config.mixupAlpha,
-                           (epochSeed * 31u + static_cast<uint32_t>(b)) ^ 0x6d2b79f5u, targets);
+                mixupBatch(batch, labels, m_config.mixupAlpha, batchSeed ^ 0x6d2b79f5u, targets);
             m_network.zeroGradients();
             int64_t hits = 0;
             Tensor teacherOut;
             if (m_teacher) teacherOut = m_teacher->run(batch);
             const SoftTargets soft{teacherOut, m_config.distillWeight, m_config.distillTemperature};
-            const bool plain = targets.smoothing == 0.0 && targets.mixLabels.empty();
-            const double loss =
-                softmaxCrossEntropy(m_network.forward(batch, ctx), labels, grad, &hits,
-                                    m_teacher ? &soft : nullptr, plain ? nullptr : &targets);
+            const double loss = softmaxCrossEntropy(m_network.forward(batch, ctx), labels, grad,
+                                                    &hits, m_teacher ? &soft : nullptr, &targets);
             if (!std::isfinite(loss))
                 throw Error("training diverged (loss " + std::to_string(loss) + ") in epoch " +
                             std::to_string(epoch + 1) + "; try a lower --lr");

@@ -226,24 +226,31 @@ TEST(TrainGradients, DistillationHandComputed) {
     EXPECT_NEAR(softmaxCrossEntropy(logits, {1}, grad, nullptr, &none), -std::log(0.75), 1e-6);
 }
 
-TEST(TrainGradients, DistillationLossMatchesFiniteDifferences) {
-    std::mt19937 rng(21);
-    Tensor logits = randomTensor({4, 6}, rng, 3.0f);
-    const Tensor teacher = randomTensor({4, 6}, rng, 3.0f);
-    const std::vector<int> labels = {0, 5, 2, 2};
-    const SoftTargets soft{teacher, 0.3, 3.0};
+namespace {
+/// Central finite differences of softmaxCrossEntropy against its gradient, logit by logit.
+void checkLossGradient(Tensor logits, const std::vector<int>& labels, const SoftTargets* soft,
+                       const LabelTargets* targets) {
     Tensor grad, scratch;
-    softmaxCrossEntropy(logits, labels, grad, nullptr, &soft);
+    softmaxCrossEntropy(logits, labels, grad, nullptr, soft, targets);
     for (int64_t i = 0; i < logits.size(); ++i) {
         const float keep = logits[i];
         const float eps = 1e-2f;
         logits[i] = keep + eps;
-        const double up = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft);
+        const double up = softmaxCrossEntropy(logits, labels, scratch, nullptr, soft, targets);
         logits[i] = keep - eps;
-        const double down = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft);
+        const double down = softmaxCrossEntropy(logits, labels, scratch, nullptr, soft, targets);
         logits[i] = keep;
         EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-4) << "logit " << i;
     }
+}
+}  // namespace
+
+TEST(TrainGradients, DistillationLossMatchesFiniteDifferences) {
+    std::mt19937 rng(21);
+    const Tensor logits = randomTensor({4, 6}, rng, 3.0f);
+    const Tensor teacher = randomTensor({4, 6}, rng, 3.0f);
+    const SoftTargets soft{teacher, 0.3, 3.0};
+    checkLossGradient(logits, {0, 5, 2, 2}, &soft, nullptr);
 }
 
 TEST(TrainGradients, LabelSmoothingAndMixupHandComputed) {
@@ -287,24 +294,12 @@ TEST(TrainGradients, LabelSmoothingAndMixupHandComputed) {
 
 TEST(TrainGradients, MixedTargetsWithDistillationMatchFiniteDifferences) {
     std::mt19937 rng(23);
-    Tensor logits = randomTensor({4, 6}, rng, 3.0f);
+    const Tensor logits = randomTensor({4, 6}, rng, 3.0f);
     const Tensor teacher = randomTensor({4, 6}, rng, 3.0f);
-    const std::vector<int> labels = {0, 5, 2, 2};
     const SoftTargets soft{teacher, 0.4, 2.0};
     LabelTargets targets;
     targets.smoothing = 0.1;
     targets.mixLabels = {3, 5, 1, 0};
     targets.mixWeights = {0.2f, 0.5f, 0.0f, 0.45f};
-    Tensor grad, scratch;
-    softmaxCrossEntropy(logits, labels, grad, nullptr, &soft, &targets);
-    for (int64_t i = 0; i < logits.size(); ++i) {
-        const float keep = logits[i];
-        const float eps = 1e-2f;
-        logits[i] = keep + eps;
-        const double up = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft, &targets);
-        logits[i] = keep - eps;
-        const double down = softmaxCrossEntropy(logits, labels, scratch, nullptr, &soft, &targets);
-        logits[i] = keep;
-        EXPECT_NEAR((up - down) / (2 * eps), grad[i], 2e-4) << "logit " << i;
-    }
+    checkLossGradient(logits, {0, 5, 2, 2}, &soft, &targets);
 }

@@ -31,6 +31,13 @@ GscConfig GscConfig::preset(std::string_view name) {
                 "' (use dense, sparse or super-sparse)");
 }
 
+void GscConfig::useKWinnersBeforePool() {
+    if (kWinnersBeforePool) return;
+    kWinnersBeforePool = true;
+    conv1K *= 4;
+    conv2K *= 4;
+}
+
 std::vector<std::string> GscConfig::presetNames() {
     return {"dense", "sparse", "super-sparse"};
 }

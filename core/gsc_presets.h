@@ -31,6 +31,12 @@ struct GscConfig {
     /// Throws Error for any other name.
     static GscConfig preset(std::string_view name);
     static std::vector<std::string> presetNames();
+
+    /// Switches to nupic.torch's order (k-winners over the conv map before max-pool) at the same
+    /// activation densities: the map before pooling has 4x the units, so conv1K and conv2K are
+    /// multiplied by 4 (the sparse preset's 1200 of 12,544 becomes 4800 of 50,176, as
+    /// nupic.torch's GSCSparseCNN has). Set explicit k overrides after calling this.
+    void useKWinnersBeforePool();
 };
 
 /// A randomly initialised model of that shape (input 1x32x32). Each output unit gets exactly

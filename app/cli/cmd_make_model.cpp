@@ -31,11 +31,7 @@ void registerMakeModelCommand(CLI::App& app, CliContext&) {
     cmd->callback([a] {
         GscConfig config = GscConfig::preset(a->arch);
         config.classes = a->classes;
-        config.kWinnersBeforePool = a->kwBeforePool;
-        if (a->kwBeforePool) {  // same densities over 4x more units
-            config.conv1K *= 4;
-            config.conv2K *= 4;
-        }
+        if (a->kwBeforePool) config.useKWinnersBeforePool();
         Model model = buildGscModel(config, a->seed);
         saveOnnx(model, a->out);
         const ModelStats stats = computeStats(model);

@@ -54,6 +54,7 @@ extern "C" void onInterrupt(int) {
 GscConfig configFor(const TrainArgs& a, int classes) {
     GscConfig c = GscConfig::preset(a.arch);
     c.classes = classes;
+    if (a.kwBeforePool) c.useKWinnersBeforePool();  // before the explicit --conv1-k / --conv2-k
     if (a.conv1Channels > 0) c.conv1Channels = a.conv1Channels;
     if (a.conv2Channels > 0) c.conv2Channels = a.conv2Channels;
     if (a.linearUnits > 0) c.linearUnits = a.linearUnits;
@@ -66,7 +67,6 @@ GscConfig configFor(const TrainArgs& a, int classes) {
     if (a.outputSparsity >= 0) c.outputSparsity = a.outputSparsity;
     if (a.kInferenceFactor > 0) c.kInferenceFactor = a.kInferenceFactor;
     if (a.boostStrength >= 0) c.boostStrength = a.boostStrength;
-    c.kWinnersBeforePool = a.kwBeforePool;
     return c;
 }
 
@@ -553,7 +553,8 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
     cmd->add_option("--k-inference-factor", a->kInferenceFactor, "k at inference = k * factor");
     cmd->add_option("--boost-strength", a->boostStrength, "Initial k-winners boost strength");
     cmd->add_flag("--kwinners-before-pool", a->kwBeforePool,
-                  "nupic.torch order (k-winners, then max-pool)");
+                  "nupic.torch order (k-winners, then max-pool; the preset's conv k x 4, "
+                  "the same densities)");
     cmd->add_flag("--save-every-epoch", a->saveEveryEpoch,
                   "Also write --out after every epoch (usable before training ends)");
     cmd->add_flag("--quiet,-q", a->quiet, "No progress line");

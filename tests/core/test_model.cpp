@@ -134,6 +134,22 @@ TEST(GscPresets, FixedNonZerosPerOutputUnit) {
     EXPECT_THROW(GscConfig::preset("nonsense"), Error);
 }
 
+TEST(GscPresets, KWinnersBeforePoolKeepsTheActivationDensities) {
+    // nupic.torch's order selects over the 28x28 and 10x10 maps before pooling: 4x the units,
+    // so 4x the winners for the same density (GSCSparseCNN: 4767 of 50,176 at conv1).
+    GscConfig c = GscConfig::preset("sparse");
+    c.useKWinnersBeforePool();
+    c.useKWinnersBeforePool();  // idempotent: the k's are scaled once
+    EXPECT_EQ(c.conv1K, 4 * GscConfig::preset("sparse").conv1K);
+    EXPECT_EQ(c.conv2K, 4 * GscConfig::preset("sparse").conv2K);
+    EXPECT_EQ(c.linearK, GscConfig::preset("sparse").linearK);
+    const Model m = buildGscModel(c, 5);
+    ASSERT_EQ(m.layers[1].name, "conv1.kwinners");
+    EXPECT_EQ(m.layers[2].kind(), LayerKind::MaxPool2d);
+    EXPECT_EQ(m.layers[1].as<KWinnersParams>().k, 4800);
+    EXPECT_NEAR(4800.0 / (64 * 28 * 28), 1200.0 / (64 * 14 * 14), 1e-12);
+}
+
 TEST(Executor, ThreadsGiveTheSameResultAsOneThread) {
     const Model m = buildGscModel(GscConfig::preset("sparse"), 11);
     const Tensor x = randomInput({7, 1, 32, 32}, 5);

@@ -38,6 +38,19 @@ void GscConfig::useKWinnersBeforePool() {
     conv2K *= 4;
 }
 
+void GscConfig::useLocalKWinners() {
+    if (kWinnersLocal) return;
+    kWinnersLocal = true;
+    const int positions1 = kWinnersBeforePool ? 28 * 28 : 14 * 14;
+    const int positions2 = kWinnersBeforePool ? 10 * 10 : 5 * 5;
+    auto perPosition = [](int k, int positions, int channels) {
+        if (k <= 0) return k;
+        return std::clamp(int(std::lround(double(k) / positions)), 1, channels);
+    };
+    conv1K = perPosition(conv1K, positions1, conv1Channels);
+    conv2K = perPosition(conv2K, positions2, conv2Channels);
+}
+
 std::vector<std::string> GscConfig::presetNames() {
     return {"dense", "sparse", "super-sparse"};
 }
@@ -98,13 +111,17 @@ Model buildGscModel(const GscConfig& c, uint32_t seed) {
     const int64_t c1Units = int64_t(c.conv1Channels) * (c.kWinnersBeforePool ? 28 * 28 : 14 * 14);
     const int64_t c2Units = int64_t(c.conv2Channels) * (c.kWinnersBeforePool ? 10 * 10 : 5 * 5);
     auto block = [&](const std::string& name, int k, int channels, int64_t units) {
-        const double density = k > 0 ? double(k) / double(units) : 1.0;
+        const double density = k <= 0            ? 1.0
+                               : c.kWinnersLocal ? double(k) / channels
+                                                 : double(k) / double(units);
+        Layer act = activation(name, k, c, channels, density, rng);
+        if (auto* kw = std::get_if<KWinnersParams>(&act.params)) kw->local = c.kWinnersLocal;
         if (c.kWinnersBeforePool) {
-            m.layers.push_back(activation(name, k, c, channels, density, rng));
+            m.layers.push_back(std::move(act));
             pool(name);
         } else {
             pool(name);
-            m.layers.push_back(activation(name, k, c, channels, density, rng));
+            m.layers.push_back(std::move(act));
         }
     };
     conv("conv1", 1, c.conv1Channels, c.conv1Sparsity);

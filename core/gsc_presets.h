@@ -21,6 +21,7 @@ struct GscConfig {
     float kInferenceFactor = 1.0f;
     float boostStrength = 0.0f;
     bool kWinnersBeforePool = false;  ///< nupic.torch order (k-winners, then max-pool)
+    bool kWinnersLocal = false;       ///< conv k-winners select k of the channels at each position
 
     /// "dense" (Numenta's dense CNN-2), "sparse" (nupic.torch's sparse CNN: 50/80/90 % zeros,
     /// k = 1200/200/100), "super-sparse" (linear 1500, ~95 % zeros overall, ~10 % active).
@@ -37,6 +38,14 @@ struct GscConfig {
     /// multiplied by 4 (the sparse preset's 1200 of 12,544 becomes 4800 of 50,176, as
     /// nupic.torch's GSCSparseCNN has). Set explicit k overrides after calling this.
     void useKWinnersBeforePool();
+
+    /// Switches the convolutions' k-winners to local selection (nupic.torch's KWinners2d with
+    /// local=True): k of the channels win at every position instead of k of the whole map, so
+    /// every time-frequency position keeps some activity whatever the loudest regions are.
+    /// conv1K and conv2K become per-position counts at the same density, rounded (the sparse
+    /// preset's 1200 of 64x14x14 becomes 6 of 64 channels, 9.4 %; 200 of 64x5x5 becomes 8,
+    /// 12.5 %). Call after useKWinnersBeforePool() if both; set explicit k overrides after.
+    void useLocalKWinners();
 };
 
 /// A randomly initialised model of that shape (input 1x32x32). Each output unit gets exactly

@@ -17,7 +17,7 @@ void registerMakeModelCommand(CLI::App& app, CliContext&) {
         std::string arch = "sparse", out;
         uint32_t seed = 1;
         int classes = 12;
-        bool kwBeforePool = false;
+        bool kwBeforePool = false, kwLocal = false;
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("--arch", a->arch, "dense, sparse or super-sparse")->capture_default_str();
@@ -27,11 +27,14 @@ void registerMakeModelCommand(CLI::App& app, CliContext&) {
         ->check(CLI::Range(2, 1000));
     cmd->add_flag("--kwinners-before-pool", a->kwBeforePool,
                   "nupic.torch order: k-winners, then max-pool");
+    cmd->add_flag("--kwinners-local", a->kwLocal,
+                  "Convolutions' k-winners select k channels at each position (same densities)");
     cmd->add_option("--out,-o", a->out, "Output ONNX file")->required();
     cmd->callback([a] {
         GscConfig config = GscConfig::preset(a->arch);
         config.classes = a->classes;
         if (a->kwBeforePool) config.useKWinnersBeforePool();
+        if (a->kwLocal) config.useLocalKWinners();
         Model model = buildGscModel(config, a->seed);
         saveOnnx(model, a->out);
         const ModelStats stats = computeStats(model);

@@ -42,7 +42,7 @@ struct TrainArgs {
         linearK = -1;
     double conv1Sparsity = -1, conv2Sparsity = -1, linearSparsity = -1, outputSparsity = -1;
     float kInferenceFactor = -1, boostStrength = -1;
-    bool kwBeforePool = false;
+    bool kwBeforePool = false, kwLocal = false;
     std::string commandLine;
 };
 
@@ -54,7 +54,9 @@ extern "C" void onInterrupt(int) {
 GscConfig configFor(const TrainArgs& a, int classes) {
     GscConfig c = GscConfig::preset(a.arch);
     c.classes = classes;
-    if (a.kwBeforePool) c.useKWinnersBeforePool();  // before the explicit --conv1-k / --conv2-k
+    // Both before the explicit --conv1-k / --conv2-k, which are then taken as they are.
+    if (a.kwBeforePool) c.useKWinnersBeforePool();
+    if (a.kwLocal) c.useLocalKWinners();
     if (a.conv1Channels > 0) c.conv1Channels = a.conv1Channels;
     if (a.conv2Channels > 0) c.conv2Channels = a.conv2Channels;
     if (a.linearUnits > 0) c.linearUnits = a.linearUnits;
@@ -555,6 +557,10 @@ void registerTrainCommand(CLI::App& app, CliContext&) {
     cmd->add_flag("--kwinners-before-pool", a->kwBeforePool,
                   "nupic.torch order (k-winners, then max-pool; the preset's conv k x 4, "
                   "the same densities)");
+    cmd->add_flag("--kwinners-local", a->kwLocal,
+                  "Convolutions' k-winners select k channels at each position (the preset's k "
+                  "become per-position counts at the same density; --conv1-k/--conv2-k then "
+                  "count winners per position)");
     cmd->add_flag("--save-every-epoch", a->saveEveryEpoch,
                   "Also write --out after every epoch (usable before training ends)");
     cmd->add_flag("--quiet,-q", a->quiet, "No progress line");

@@ -150,6 +150,41 @@ TEST(GscPresets, KWinnersBeforePoolKeepsTheActivationDensities) {
     EXPECT_NEAR(4800.0 / (64 * 28 * 28), 1200.0 / (64 * 14 * 14), 1e-12);
 }
 
+TEST(GscPresets, LocalKWinnersCountWinnersPerPosition) {
+    GscConfig c = GscConfig::preset("sparse");
+    c.useLocalKWinners();
+    EXPECT_EQ(c.conv1K, 6);  // round(1200 / (14 * 14)): 9.4 % of 64 channels at each position
+    EXPECT_EQ(c.conv2K, 8);  // 200 / (5 * 5): 12.5 %
+    EXPECT_EQ(c.linearK, 100);
+    const Model m = buildGscModel(c, 5);
+    const auto& kw1 = m.layers[2].as<KWinnersParams>();
+    EXPECT_TRUE(kw1.local);
+    EXPECT_EQ(kw1.inferenceK({64, 14, 14}), 6);
+    ASSERT_EQ(m.layers[8].name, "linear1.kwinners");
+    EXPECT_FALSE(m.layers[8].as<KWinnersParams>().local);  // linear1 selects globally
+    // Every position keeps exactly k winners, whatever the input.
+    CpuDenseBackend backend;
+    auto exec = backend.prepare(std::make_shared<const Model>(m), {});
+    int positionsChecked = 0;
+    exec->run(randomInput({1, 32, 32}, 9), [&](const LayerOutput& out) {
+        if (out.index != 2) return;
+        const Tensor& t = *out.output;
+        ASSERT_EQ(t.size(), 64 * 14 * 14);
+        for (int64_t pos = 0; pos < 14 * 14; ++pos, ++positionsChecked) {
+            int active = 0;
+            for (int64_t ch = 0; ch < 64; ++ch) active += t[ch * 14 * 14 + pos] != 0.0f;
+            ASSERT_EQ(active, 6) << "position " << pos;
+        }
+    });
+    EXPECT_EQ(positionsChecked, 14 * 14);
+
+    GscConfig before = GscConfig::preset("sparse");
+    before.useKWinnersBeforePool();
+    before.useLocalKWinners();
+    EXPECT_EQ(before.conv1K, 6);  // 4800 / (28 * 28)
+    EXPECT_EQ(before.conv2K, 8);  // 800 / (10 * 10)
+}
+
 TEST(Executor, ThreadsGiveTheSameResultAsOneThread) {
     const Model m = buildGscModel(GscConfig::preset("sparse"), 11);
     const Tensor x = randomInput({7, 1, 32, 32}, 5);

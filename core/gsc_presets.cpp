@@ -31,6 +31,17 @@ GscConfig GscConfig::preset(std::string_view name) {
                 "' (use dense, sparse or super-sparse)");
 }
 
+namespace {
+
+/// Positions (H x W) the k-winners after conv1 (layer 1) or conv2 (layer 2) select over: the
+/// 32x32 input's 5x5 convolutions give 28x28 and, after a 2x2 pool, 10x10; pooled 14x14, 5x5.
+int kWinnersPositions(int layer, bool beforePool) {
+    const int side = layer == 1 ? 28 : 10;
+    return beforePool ? side * side : (side / 2) * (side / 2);
+}
+
+}  // namespace
+
 void GscConfig::useKWinnersBeforePool() {
     if (kWinnersBeforePool) return;
     kWinnersBeforePool = true;
@@ -41,14 +52,13 @@ void GscConfig::useKWinnersBeforePool() {
 void GscConfig::useLocalKWinners() {
     if (kWinnersLocal) return;
     kWinnersLocal = true;
-    const int positions1 = kWinnersBeforePool ? 28 * 28 : 14 * 14;
-    const int positions2 = kWinnersBeforePool ? 10 * 10 : 5 * 5;
-    auto perPosition = [](int k, int positions, int channels) {
+    auto perPosition = [&](int k, int layer, int channels) {
         if (k <= 0) return k;
-        return std::clamp(int(std::lround(double(k) / positions)), 1, channels);
+        const double positions = kWinnersPositions(layer, kWinnersBeforePool);
+        return std::clamp(int(std::lround(k / positions)), 1, channels);
     };
-    conv1K = perPosition(conv1K, positions1, conv1Channels);
-    conv2K = perPosition(conv2K, positions2, conv2Channels);
+    conv1K = perPosition(conv1K, 1, conv1Channels);
+    conv2K = perPosition(conv2K, 2, conv2Channels);
 }
 
 std::vector<std::string> GscConfig::presetNames() {
@@ -108,8 +118,8 @@ Model buildGscModel(const GscConfig& c, uint32_t seed) {
         m.layers.push_back(Layer{name + ".maxpool", MaxPool2dParams{}});
     };
     // conv1: 64x28x28 -> pool 64x14x14; conv2: 64x10x10 -> pool 64x5x5.
-    const int64_t c1Units = int64_t(c.conv1Channels) * (c.kWinnersBeforePool ? 28 * 28 : 14 * 14);
-    const int64_t c2Units = int64_t(c.conv2Channels) * (c.kWinnersBeforePool ? 10 * 10 : 5 * 5);
+    const int64_t c1Units = int64_t(c.conv1Channels) * kWinnersPositions(1, c.kWinnersBeforePool);
+    const int64_t c2Units = int64_t(c.conv2Channels) * kWinnersPositions(2, c.kWinnersBeforePool);
     auto block = [&](const std::string& name, int k, int channels, int64_t units) {
         const double density = k <= 0            ? 1.0
                                : c.kWinnersLocal ? double(k) / channels

@@ -86,10 +86,11 @@ void initWeights(Tensor& w, std::vector<float>& bias, double sparsity, std::mt19
 }
 
 Layer activation(const std::string& name, int k, const GscConfig& c, int64_t dutyCount,
-                 double density, std::mt19937& rng) {
+                 double density, bool local, std::mt19937& rng) {
     if (k <= 0) return Layer{name + ".relu", ReLUParams{}};
     KWinnersParams p;
     p.k = k;
+    p.local = local;
     p.kInferenceFactor = c.kInferenceFactor;
     p.boostStrength = c.boostStrength;
     p.boostStrengthFactor = 0.9f;
@@ -124,8 +125,7 @@ Model buildGscModel(const GscConfig& c, uint32_t seed) {
         const double density = k <= 0            ? 1.0
                                : c.kWinnersLocal ? double(k) / channels
                                                  : double(k) / double(units);
-        Layer act = activation(name, k, c, channels, density, rng);
-        if (auto* kw = std::get_if<KWinnersParams>(&act.params)) kw->local = c.kWinnersLocal;
+        Layer act = activation(name, k, c, channels, density, c.kWinnersLocal, rng);
         if (c.kWinnersBeforePool) {
             m.layers.push_back(std::move(act));
             pool(name);
@@ -147,7 +147,8 @@ Model buildGscModel(const GscConfig& c, uint32_t seed) {
     };
     linear("linear1", c.conv2Channels * 25, c.linearUnits, c.linearSparsity);
     m.layers.push_back(activation("linear1", c.linearK, c, c.linearUnits,
-                                  c.linearK > 0 ? double(c.linearK) / c.linearUnits : 1.0, rng));
+                                  c.linearK > 0 ? double(c.linearK) / c.linearUnits : 1.0,
+                                  /*local=*/false, rng));
     linear("output", c.linearUnits, c.classes, c.outputSparsity);
     m.layers.push_back(Layer{"logsoftmax", LogSoftmaxParams{}});
     if (c.classes == 12) {

@@ -147,7 +147,8 @@ TEST(GscPresets, KWinnersBeforePoolKeepsTheActivationDensities) {
     ASSERT_EQ(m.layers[1].name, "conv1.kwinners");
     EXPECT_EQ(m.layers[2].kind(), LayerKind::MaxPool2d);
     EXPECT_EQ(m.layers[1].as<KWinnersParams>().k, 4800);
-    const LayerStats& kw = computeStats(m).layers[1];  // the density the built model selects
+    const ModelStats stats = computeStats(m);
+    const LayerStats& kw = stats.layers[1];  // the density the built model selects
     EXPECT_NEAR(double(kw.kWinners) / double(kw.kUnits), 1200.0 / (64 * 14 * 14), 1e-12);
 }
 
